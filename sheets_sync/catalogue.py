@@ -1,0 +1,312 @@
+"""The Reporting API v2 endpoint catalogue: paths, parameters, metrics, sorts and filters, per endpoint.
+
+One source of truth read by the config validator, the API client, the emulator and
+`python -m sheets_sync endpoints`. Lists come from ../shared/docs/later-api.md §3-§4 (both
+documentation generations; where they differ the union is allowed and the difference noted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- platforms and content types -------------------------------------------------------------
+
+PLATFORM_CONTENT_TYPES: dict[str, tuple[str, ...]] = {
+    "instagram": ("instagram_post", "instagram_reel", "instagram_story"),
+    "tiktok": ("tiktok",),
+    "facebook": ("facebook", "facebook_reel", "facebook_group"),
+    "youtube": ("youtube_video", "youtube_shorts"),
+    "twitter": ("twitter",),
+    "pinterest": ("pinterest",),
+}
+PLATFORMS: tuple[str, ...] = tuple(PLATFORM_CONTENT_TYPES)
+CONTENT_TYPES: tuple[str, ...] = tuple(ct for cts in PLATFORM_CONTENT_TYPES.values() for ct in cts)
+CONTENT_TYPE_PLATFORM: dict[str, str] = {ct: p for p, cts in PLATFORM_CONTENT_TYPES.items() for ct in cts}
+
+# Metrics that exist only for some content types; elsewhere the API answers null, and requesting
+# them under a filter that excludes every content type where they exist is a 400 (later-api.md §3.5).
+METRIC_CONTENT_TYPES: dict[str, frozenset[str]] = {
+    "crosspostedViews": frozenset({"instagram_reel"}),
+    "crosspostedFacebookOnlyViews": frozenset({"instagram_reel"}),
+    "avgWatchTime": frozenset({"instagram_reel"}),
+    "navigationTapExit": frozenset({"instagram_story"}),
+    "navigationTapBack": frozenset({"instagram_story"}),
+    "navigationTapForward": frozenset({"instagram_story"}),
+    "navigationSwipeForward": frozenset({"instagram_story"}),
+    "saves": frozenset({"instagram_post", "instagram_reel", "tiktok", "pinterest", "facebook_reel"}),
+    "paidSaves": frozenset({"instagram_post", "instagram_reel", "tiktok", "pinterest", "facebook_reel"}),
+    "replies": frozenset({"instagram_story", "twitter"}),
+    "reposts": frozenset({"twitter", "tiktok"}),
+    "videoViewTotalTime": frozenset({"instagram_reel", "tiktok", "youtube_video", "youtube_shorts",
+                                     "facebook_reel"}),
+}
+
+DATE_BASIS_VALUES: tuple[str, ...] = ("performance_date", "post_date")
+DATE_BASIS_ALIASES: dict[str, str] = {"performanceDate": "performance_date", "postDate": "post_date"}
+GRANULARITIES: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+SORT_DIRECTIONS: tuple[str, ...] = ("ASC", "DESC")
+MAX_CAMPAIGN_IDS = 50
+MAX_RANGE_YEARS = 2
+PAGE_SIZE_MAX = 100
+PAGE_SIZE_DEFAULT = 50
+PAGE_NUMBER_MAX = 500
+DOCUMENTED_REQUESTS_PER_MINUTE = 120
+
+# --- metric lists per endpoint (later-api.md §4; S21 additions such as organicReach included) ---
+
+INSTANCE_SUMMARY_METRICS = (
+    "engagements", "impressions", "engagementRate", "postsCount", "reach", "organicReach", "views",
+    "estimatedValueGenerated", "estimatedContentCost", "campaignsCost", "returnOnInvestment", "cpe", "cpm",
+    "paidEngagements", "paidImpressions", "paidEngagementRate", "paidPostsCount", "paidViews", "paidReach",
+    "paidAdSpend", "paidReturnOnAdSpend", "paidCpe", "paidCpm", "trackingLinksClicks",
+    "trackingLinksConversions", "trackingLinksConversionValue", "affiliateLinksClicks",
+    "affiliateLinksConversions", "affiliateLinksSales",
+)
+TIME_SERIES_METRICS = (
+    "likes", "comments", "shares", "clicks", "impressions", "reach", "organicReach", "engagements", "views",
+    "engagementRate", "postsCount", "estimatedValueGenerated", "cpe", "cpm", "paidLikes", "paidComments",
+    "paidShares", "paidImpressions", "paidEngagements", "paidEngagementRate", "paidReach", "paidViews",
+)
+CAMPAIGN_METRICS = (
+    "likes", "comments", "shares", "clicks", "saves", "impressions", "reach", "organicReach", "engagements",
+    "views", "totalInteractions", "replies", "reposts", "potentialReach", "videoViewTotalTime",
+    "crosspostedViews", "crosspostedFacebookOnlyViews", "engagementRate", "postsCount", "influencersCount",
+    "impressionsPerPost", "estimatedValueGenerated", "estimatedContentCost", "estimatedRoi", "cpe", "cpm",
+    "paidLikes", "paidComments", "paidShares", "paidClicks", "paidImpressions", "paidEngagements",
+    "paidEngagementRate", "paidViews", "paidReach", "paidSaves", "paidCpe", "paidCpm", "paidPostsCount",
+    "paidInfluencersCount", "paidAdSpend", "paidReturnOnAdSpend", "paidInitialPlays", "paidCost",
+    "trackingLinksClicks", "trackingLinksConversions", "trackingLinksConversionValue", "affiliateLinksClicks",
+    "affiliateLinksConversions", "affiliateLinksConversionRate", "affiliateLinksSales",
+    "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+)
+PLATFORM_METRICS = (
+    "likes", "comments", "shares", "saves", "impressions", "reach", "organicReach", "engagements", "views",
+    "totalInteractions", "replies", "reposts", "potentialReach", "videoViewTotalTime", "avgWatchTime",
+    "navigationTapExit", "navigationTapBack", "navigationTapForward", "navigationSwipeForward",
+    "crosspostedViews", "crosspostedFacebookOnlyViews", "engagementRate", "postsCount", "impressionsPerPost",
+    "engagementsPerPost", "estimatedValueGenerated", "cpe", "cpm", "paidLikes", "paidComments", "paidShares",
+    "paidImpressions", "paidEngagements", "paidEngagementRate", "paidViews", "paidReach", "paidSaves",
+    "paidCpe", "paidCpm", "paidPostsCount", "paidAdSpend", "paidReturnOnAdSpend",
+)
+ROI_FIELDS = (
+    "valueOfShares", "valueOfImpressions", "valueOfComments", "valueOfLikes", "valueGenerated",
+    "estimatedContentCost", "returnOnInvestment",
+)
+CREATOR_METRICS = (
+    "likes", "comments", "shares", "saves", "impressions", "reach", "organicReach", "engagements", "views",
+    "totalInteractions", "replies", "reposts", "potentialReach", "videoViewTotalTime", "avgWatchTime",
+    "navigationTapExit", "navigationTapBack", "navigationTapForward", "navigationSwipeForward",
+    "crosspostedViews", "crosspostedFacebookOnlyViews", "engagementRate", "postsCount",
+    "estimatedValueGenerated", "estimatedContentCost", "estimatedRoi", "cpe", "cpm", "paidLikes",
+    "paidComments", "paidShares", "paidImpressions", "paidEngagements", "paidEngagementRate", "paidViews",
+    "paidReach", "paidSaves", "paidCpe", "paidCpm", "paidPostsCount", "paidCost", "trackingLinksClicks",
+    "trackingLinksConversions", "trackingLinksConversionValue", "affiliateLinksClicks",
+    "affiliateLinksConversions", "affiliateLinksConversionRate", "affiliateLinksSales",
+    "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+)
+POST_METRICS = (
+    "likes", "comments", "shares", "saves", "impressions", "reach", "organicReach", "engagements", "views",
+    "totalInteractions", "replies", "reposts", "potentialReach", "followersAtPostDate", "videoViewTotalTime",
+    "avgWatchTime", "navigationTapExit", "navigationTapBack", "navigationTapForward",
+    "navigationSwipeForward", "crosspostedViews", "crosspostedFacebookOnlyViews", "engagementRate",
+    "estimatedValueGenerated", "cpe", "cpm", "paidLikes", "paidComments", "paidShares", "paidImpressions",
+    "paidEngagements", "paidEngagementRate", "paidViews", "paidReach", "paidSaves", "paidCpe", "paidCpm",
+)
+
+# Metrics that only exist for paid (boosted) content: null on organic-only rows.
+PAID_METRICS: frozenset[str] = frozenset(
+    m for m in set(CAMPAIGN_METRICS + PLATFORM_METRICS + CREATOR_METRICS + POST_METRICS + INSTANCE_SUMMARY_METRICS)
+    if m.startswith("paid")
+)
+
+# --- parameters -------------------------------------------------------------------------------
+
+# config filter key (snake_case) -> API query parameter (current generation)
+FILTER_PARAMS: dict[str, str] = {
+    "instance_ids": "instanceIds",
+    "campaign_ids": "campaignIds",
+    "platform": "platform",
+    "content_type": "contentType",
+    "date_basis": "dateBasis",
+}
+# Older documentation generation spellings, accepted by the emulator and understood by the client.
+LEGACY_PARAM_NAMES: dict[str, str] = {"platformTypes": "contentType"}
+PERFORMANCE_FILTERS = ("instanceIds", "campaignIds", "platform", "contentType", "dateBasis")
+PAGE_PARAMS = ("pageNumber", "pageSize")      # Help Center generation
+CURSOR_PARAMS = ("limit", "nextCursor")       # current generation
+SORT_PARAMS = ("sortProperty", "sortDirection")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One v2 endpoint: what it accepts and what it returns."""
+
+    name: str                                   # catalogue name used in config, e.g. "campaigns/performance"
+    path: str                                   # canonical path, e.g. "/v2/campaigns/performance"
+    summary: str
+    data_shape: str                             # "list" | "summary" ({metrics}) | "instances" ({instanceIds})
+    alias_paths: tuple[str, ...] = ()           # other documented spellings (/v2/networks/...)
+    requires_dates: bool = True
+    metrics: tuple[str, ...] = ()               # allowed values of `metrics`; () = no metrics parameter
+    fixed_fields: tuple[str, ...] = ()          # fixed top-level numbers (ROI) when there is no `metrics`
+    sort_properties: tuple[str, ...] = ()       # () = the endpoint cannot sort
+    filters: tuple[str, ...] = PERFORMANCE_FILTERS
+    paginated: bool = True
+    granularity: bool = False
+    identity_fields: tuple[str, ...] = ()       # top-level fields in API order, before metrics
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Catalogue names this endpoint is also known by (the /networks/ spelling)."""
+        return tuple(p.removeprefix("/v2/") for p in self.alias_paths)
+
+    @property
+    def can_sort(self) -> bool:
+        return bool(self.sort_properties)
+
+    @property
+    def has_metrics_param(self) -> bool:
+        return bool(self.metrics)
+
+    def params(self) -> tuple[str, ...]:
+        """Every query parameter the current generation accepts (pagination shown in cursor style)."""
+        out: list[str] = []
+        if self.requires_dates:
+            out += ["startDate", "endDate"]
+        if self.metrics:
+            out.append("metrics")
+        out += list(self.filters)
+        if self.granularity:
+            out.append("granularity")
+        if self.sort_properties:
+            out += list(SORT_PARAMS)
+        if self.paginated:
+            out += list(CURSOR_PARAMS)
+        return tuple(out)
+
+    def metrics_for(self, content_types: frozenset[str] | None) -> tuple[str, ...]:
+        """Metrics valid when rows are restricted to `content_types` (None = no filter)."""
+        if content_types is None:
+            return self.metrics
+        return tuple(m for m in self.metrics
+                     if m not in METRIC_CONTENT_TYPES or METRIC_CONTENT_TYPES[m] & content_types)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        name="instances", path="/v2/instances", summary="Instance ids bound to the credentials.",
+        data_shape="instances", requires_dates=False, filters=(), identity_fields=("instanceId",),
+        notes=("data is {instanceIds: [...]}; the list inside is what pages.",),
+    ),
+    Endpoint(
+        name="instances/performance", path="/v2/instances/performance",
+        summary="One aggregate of every metric over the instances, filters and dates.",
+        data_shape="summary", metrics=INSTANCE_SUMMARY_METRICS, paginated=False,
+        notes=("Not paginated: nextCursor is always null; limit/nextCursor are rejected.",),
+    ),
+    Endpoint(
+        name="instances/performance-over-time", path="/v2/instances/performance-over-time",
+        summary="Time series of metrics, one row per day/week/month/quarter/year bucket.",
+        data_shape="list", metrics=TIME_SERIES_METRICS, granularity=True,
+        identity_fields=("startDate", "endDate"),
+        notes=("Buckets without activity are omitted by the API; sheets-sync fills them (fill_gaps).",
+               "Weeks are ISO weeks (Monday to Sunday); granularity defaults to month."),
+    ),
+    Endpoint(
+        name="campaigns", path="/v2/campaigns", summary="Campaign roster (no metrics).",
+        data_shape="list", requires_dates=False, filters=("instanceIds",),
+        identity_fields=("campaignId", "campaignName", "instanceId", "description", "status", "startDate",
+                         "firstPostDate", "lastPostDate"),
+        notes=("instanceIds is accepted by the page-number generation only.",),
+    ),
+    Endpoint(
+        name="campaigns/performance", path="/v2/campaigns/performance",
+        summary="Campaigns with their metadata and requested metrics.",
+        data_shape="list", metrics=CAMPAIGN_METRICS,
+        sort_properties=CAMPAIGN_METRICS + ("firstPostDate", "lastPostDate"),
+        identity_fields=("campaignId", "campaignName", "instanceId", "description", "status", "startDate",
+                         "firstPostDate", "lastPostDate", "platforms"),
+    ),
+    Endpoint(
+        name="platforms/performance", path="/v2/platforms/performance",
+        alias_paths=("/v2/networks/performance",),
+        summary="Metrics per platform content type (channel mix).",
+        data_shape="list", metrics=PLATFORM_METRICS, sort_properties=PLATFORM_METRICS,
+        identity_fields=("contentType", "platform"),
+    ),
+    Endpoint(
+        name="platforms/return-on-investment", path="/v2/platforms/return-on-investment",
+        alias_paths=("/v2/networks/return-on-investment",),
+        summary="Fixed value/ROI breakdown per content type (no metrics parameter).",
+        data_shape="list", fixed_fields=ROI_FIELDS, identity_fields=("contentType", "platform"),
+        notes=("The seven value fields sit at the item's top level, not under metrics.",),
+    ),
+    Endpoint(
+        name="creators/performance", path="/v2/creators/performance",
+        summary="Creators (influencers) with their profiles and requested metrics.",
+        data_shape="list", metrics=CREATOR_METRICS, sort_properties=CREATOR_METRICS,
+        identity_fields=("creator.creatorId", "creator.fullName", "creator.profilePictureUrl",
+                         "creator.profiles"),
+    ),
+    Endpoint(
+        name="posts/performance", path="/v2/posts/performance",
+        summary="Individual posts with metadata, creator profile and requested metrics.",
+        data_shape="list", metrics=POST_METRICS, sort_properties=POST_METRICS + ("postDate",),
+        identity_fields=("postId", "creatorId", "campaignId", "instanceId", "contentType", "postDate",
+                         "contentUrl", "contentImageUrl", "caption", "creatorProfile"),
+        notes=("All posts in range are returned, including posts whose metrics are all zero.",),
+    ),
+)
+
+ENDPOINTS_BY_NAME: dict[str, Endpoint] = {}
+for _endpoint in ENDPOINTS:
+    ENDPOINTS_BY_NAME[_endpoint.name] = _endpoint
+    for _alias in _endpoint.aliases:
+        ENDPOINTS_BY_NAME[_alias] = _endpoint
+
+# Legacy v1 routes and their v2 successors (Help Center migration table, later-api.md §7.3).
+V1_MIGRATION: dict[str, str | None] = {
+    "v1/reporting-api/instance": "instances",
+    "v1/reporting-api/campaign": "campaigns",
+    "v1/reporting-api/reporting-group": None,
+    "v1/reporting-api/report": "campaigns/performance or instances/performance",
+    "v1/reporting/instances": "instances",
+    "v1/reporting/instance/details": "instances",
+    "v1/reporting/instances/details": "instances",
+    "v1/reporting/instance/performance": "instances/performance",
+    "v1/reporting/instance/performance-over-time": "instances/performance-over-time",
+    "v1/reporting/campaign/performance": "campaigns/performance",
+    "v1/reporting/network/performance": "platforms/performance",
+    "v1/reporting/network/return-on-investment": "platforms/return-on-investment",
+    "v1/reporting/influencer/performance": "creators/performance",
+    "v1/reporting/post/performance": "posts/performance",
+}
+
+# v2 endpoint name -> v1 path used when `api.version: v1` (same report model, legacy routes).
+V1_PATHS: dict[str, str] = {
+    "instances": "/v1/reporting/instances",
+    "instances/performance": "/v1/reporting/instance/performance",
+    "instances/performance-over-time": "/v1/reporting/instance/performance-over-time",
+    "campaigns/performance": "/v1/reporting/campaign/performance",
+    "platforms/performance": "/v1/reporting/network/performance",
+    "platforms/return-on-investment": "/v1/reporting/network/return-on-investment",
+    "creators/performance": "/v1/reporting/influencer/performance",
+    "posts/performance": "/v1/reporting/post/performance",
+}
+
+
+def get_endpoint(name: str) -> Endpoint | None:
+    """Look an endpoint up by catalogue name, alias or path (leading slash and /v2/ optional)."""
+    key = name.strip().lstrip("/")
+    key = key.removeprefix("v2/")
+    return ENDPOINTS_BY_NAME.get(key)
+
+
+def content_types_for(platform: list[str] | None, content_type: list[str] | None) -> frozenset[str] | None:
+    """The content types a platform/contentType filter selects (None = no filter)."""
+    if content_type:
+        return frozenset(content_type)
+    if platform:
+        return frozenset(ct for p in platform for ct in PLATFORM_CONTENT_TYPES.get(p, ()))
+    return None

@@ -1,0 +1,55 @@
+"""Keeps secrets out of logs, exception text, history and email: registry of secret values plus patterns."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+_MASK = "***"
+_MIN_SECRET_LENGTH = 4
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+# Patterns catch secrets we were never told about: JWTs, bearer headers, secret-looking query params.
+_PATTERNS = [
+    re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
+    re.compile(r"(?i)(bearer\s+)[^\s,;\"']+"),
+    re.compile(r"(?i)((?:client_?secret|clientSecret|password|passwd|pwd|token|access_token|api_?key|secret)"
+               r"[\"']?\s*[=:]\s*[\"']?)[^\s&,;\"'}]+"),
+]
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so that `redact` masks it wherever it appears."""
+    if value and len(value) >= _MIN_SECRET_LENGTH:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Return `text` with every registered secret and secret-looking pattern masked."""
+    if not text:
+        return text
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)  # longest first, so no partial secret survives
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, _MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + _MASK, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Logging filter that redacts the fully formatted message of every record passing through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+        return True

@@ -1,0 +1,78 @@
+"""The report model every sink consumes: typed columns and rows in column order, plus provenance.
+
+Values in rows are plain Python: None (API null, an empty cell), bool, int, float (numbers exactly
+as the API sent them), str (always literal text, never a formula), datetime.date and naive
+datetime.datetime (already converted to the config's time zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class ColumnKind(str, Enum):
+    """What a column holds; sinks pick number formats and cell types from it."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    PERCENT = "percent"      # a percentage number as the API gives it (12.5 means 12.5 %), format 0.00
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+
+
+# Default number formats (Excel codes; the Sheets sink maps them to its own patterns).
+DEFAULT_NUMBER_FORMATS: dict[ColumnKind, str | None] = {
+    ColumnKind.TEXT: None,
+    ColumnKind.INTEGER: "#,##0",
+    ColumnKind.DECIMAL: "#,##0.00",
+    ColumnKind.PERCENT: "0.00",
+    ColumnKind.DATE: "yyyy-mm-dd",
+    ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
+    ColumnKind.BOOLEAN: None,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column: where its value comes from, its header, its type and number format."""
+
+    field: str                       # dotted path into the API record, e.g. "metrics.impressions"
+    header: str                      # header text written in row 1
+    kind: ColumnKind = ColumnKind.TEXT
+    number_format: str | None = None  # explicit format from config; None = DEFAULT_NUMBER_FORMATS[kind]
+
+    @property
+    def effective_format(self) -> str | None:
+        return self.number_format if self.number_format is not None else DEFAULT_NUMBER_FORMATS[self.kind]
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """Where a table's data came from; shown in "last refreshed" notes, About sheets and history."""
+
+    report: str
+    endpoint: str
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    refreshed_at: dt.datetime | None = None   # aware datetime
+    timezone: str = "UTC"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    """A report's rows ready for a sink. `rows` may be a one-shot iterator (streamed to the sink)."""
+
+    columns: list[Column]
+    rows: Iterable[Sequence[Any]]
+    meta: TableMeta
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]

@@ -1,0 +1,1 @@
+"""Sinks write report tables to outputs: Excel workbooks, CSV files and Google Sheets tabs."""
