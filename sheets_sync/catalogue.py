@@ -233,13 +233,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         alias_paths=("/v2/networks/performance",),
         summary="Metrics per platform content type (channel mix).",
         data_shape="list", metrics=PLATFORM_METRICS, sort_properties=PLATFORM_METRICS,
-        identity_fields=("contentType", "platform"),
+        identity_fields=("contentType",),
     ),
     Endpoint(
         name="platforms/return-on-investment", path="/v2/platforms/return-on-investment",
         alias_paths=("/v2/networks/return-on-investment",),
         summary="Fixed value/ROI breakdown per content type (no metrics parameter).",
-        data_shape="list", fixed_fields=ROI_FIELDS, identity_fields=("contentType", "platform"),
+        data_shape="list", fixed_fields=ROI_FIELDS, identity_fields=("contentType",),
         notes=("The seven value fields sit at the item's top level, not under metrics.",),
     ),
     Endpoint(
