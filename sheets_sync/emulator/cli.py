@@ -1,0 +1,87 @@
+"""`python -m sheets_sync emulator ...`: run the emulator in the foreground until Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import date
+
+from sheets_sync.emulator.options import DEFAULT_ANCHOR_DATE, EmulatorOptions
+from sheets_sync.emulator.server import build_emulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sheets-sync emulator",
+                                description="Run the local Later Influence Reporting API emulator.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (0 = a free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    p.add_argument("--pagination", choices=("page", "cursor"), default="page",
+                   help="documentation generation to serve (default: page)")
+    p.add_argument("--seed", type=int, default=1, help="dataset and fault seed")
+    p.add_argument("--scale", type=int, default=1, help="multiply the dataset size")
+    p.add_argument("--anchor-date", type=date.fromisoformat, default=DEFAULT_ANCHOR_DATE,
+                   help="last day with data, YYYY-MM-DD (default %(default)s)")
+    p.add_argument("--client-id", default="demo-client")
+    p.add_argument("--client-secret", default="demo-secret")
+    p.add_argument("--token-lifetime", type=int, default=43200, metavar="SECONDS")
+    p.add_argument("--lenient-params", action="store_true", help="ignore unknown query parameters")
+    faults = p.add_argument_group("fault injection (all off by default)")
+    faults.add_argument("--latency-ms", type=int, default=0)
+    faults.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 500/502/503")
+    faults.add_argument("--rate-limit", type=int, default=None, metavar="N",
+                        help="at most N requests per minute (documented figure: 120)")
+    faults.add_argument("--throttle-every", type=int, default=None, metavar="N",
+                        help="answer every Nth request 429 with Retry-After")
+    faults.add_argument("--retry-after", type=int, default=1, metavar="SECONDS")
+    faults.add_argument("--revoke-after", type=int, default=None, metavar="N",
+                        help="revoke issued tokens after N authorised requests")
+    faults.add_argument("--malformed-json-every", type=int, default=None, metavar="N")
+    faults.add_argument("--html-every", type=int, default=None, metavar="N")
+    faults.add_argument("--repeat-cursor", action="store_true", help="cursor mode: page 2 repeats its cursor")
+    faults.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return p
+
+
+def options_from(args: argparse.Namespace) -> EmulatorOptions:
+    return EmulatorOptions(
+        port=args.port, host=args.host, pagination=args.pagination, seed=args.seed, scale=args.scale,
+        anchor_date=args.anchor_date, client_id=args.client_id, client_secret=args.client_secret,
+        token_lifetime_seconds=args.token_lifetime, strict_params=not args.lenient_params,
+        latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_per_minute=args.rate_limit,
+        throttle_every=args.throttle_every, retry_after_seconds=args.retry_after, revoke_after=args.revoke_after,
+        malformed_json_every=args.malformed_json_every, html_every=args.html_every,
+        repeat_cursor=args.repeat_cursor, quiet=not args.verbose,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse `argv`, print `Listening on URL` as the first line, serve until interrupted."""
+    args = build_parser().parse_args(argv)
+    try:
+        emulator = build_emulator(options_from(args))
+    except (ValueError, OSError) as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+    print(f"Listening on {emulator.url}", flush=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        # Ends serve_forever in the main thread the same way Ctrl-C does.
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

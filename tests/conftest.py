@@ -1,0 +1,43 @@
+"""Shared fixtures: running Later API emulators on loopback ports.
+
+`emulator` (page generation, seed 1) and `cursor_emulator` are session-scoped: tests must not
+change their state (call `emu.stats.reset()` only if you own the counts). `make_emulator(**overrides)`
+starts a fresh one with any EmulatorOptions overrides and stops it at teardown.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import pytest
+
+from sheets_sync.emulator import EmulatorOptions, RunningEmulator, start_emulator
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[RunningEmulator]:
+    """A page-generation emulator, seed 1, shared by the whole session."""
+    with start_emulator(EmulatorOptions(pagination="page", seed=1)) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def cursor_emulator() -> Iterator[RunningEmulator]:
+    """A cursor-generation emulator, seed 1, shared by the whole session."""
+    with start_emulator(EmulatorOptions(pagination="cursor", seed=1)) as emu:
+        yield emu
+
+
+@pytest.fixture
+def make_emulator() -> Iterator[Callable[..., RunningEmulator]]:
+    """Factory: make_emulator(pagination="cursor", error_rate=0.2, ...) → a started emulator."""
+    started: list[RunningEmulator] = []
+
+    def make(**overrides: object) -> RunningEmulator:
+        emu = start_emulator(EmulatorOptions(**overrides))  # type: ignore[arg-type]
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()

@@ -1,0 +1,1 @@
+"""Tests of the bundled Later Reporting API emulator (sheets_sync/emulator)."""
