@@ -1,0 +1,133 @@
+"""Config value types for "when": date ranges (preset, last N, fixed) and schedules (cron or every)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from sheets_sync.config.yamlread import Ambiguous
+from sheets_sync.config.fields import DateValue, Flag, StrictModel, Text, WholeNumber, choice
+from sheets_sync.dates import PRESETS, UNITS, range_problem
+
+_EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
+_EVERY_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+class LastPeriodConfig(StrictModel):
+    """`{last: N, unit: days|weeks|months, include_today: false}`."""
+
+    last: Annotated[WholeNumber, Field(ge=1, description="How many units.")]
+    unit: Annotated[choice(UNITS, "unit"), Field(description="days, weeks (ISO) or months.")] = "days"
+    include_today: Annotated[Flag, Field(description="End today instead of at the last complete unit.")] = False
+
+
+class FixedRangeConfig(StrictModel):
+    """`{start: YYYY-MM-DD, end: YYYY-MM-DD}`, both inclusive."""
+
+    start: Annotated[DateValue, Field(description="First day, inclusive.")]
+    end: Annotated[DateValue, Field(description="Last day, inclusive.")]
+
+    @model_validator(mode="after")
+    def _within_api_limits(self) -> FixedRangeConfig:
+        problem = range_problem(self.start, self.end)
+        if problem:
+            raise PydanticCustomError("date_range", problem)
+        return self
+
+
+def _range_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "preset"
+    if isinstance(value, dict):
+        if "last" in value:
+            return "last"
+        return "fixed" if "start" in value or "end" in value else None
+    if isinstance(value, (LastPeriodConfig, FixedRangeConfig)):
+        return "last" if isinstance(value, LastPeriodConfig) else "fixed"
+    return None
+
+
+Preset = choice(PRESETS, "date range")
+
+DateRangeSpec = Annotated[
+    Union[Annotated[Preset, Tag("preset")], Annotated[LastPeriodConfig, Tag("last")],
+          Annotated[FixedRangeConfig, Tag("fixed")]],
+    Discriminator(_range_kind, custom_error_type="date_range_form",
+                  custom_error_message="expected a preset such as last_30_days, {last: N, unit: days}, "
+                                       "or {start: YYYY-MM-DD, end: YYYY-MM-DD}"),
+]
+
+
+def _check_cron(expr: str) -> str:
+    fields = expr.split()
+    if len(fields) != 5:
+        raise PydanticCustomError(
+            "cron", "a cron expression has 5 fields (minute hour day month weekday); this one has {count}",
+            {"count": len(fields)})
+    from apscheduler.triggers.cron import CronTrigger  # lazily: APScheduler is slow to import
+
+    try:
+        CronTrigger.from_crontab(expr, timezone="UTC")
+    except ValueError as exc:
+        raise PydanticCustomError("cron", "invalid cron expression: {error}", {"error": str(exc)}) from None
+    return " ".join(fields)
+
+
+class EveryScheduleConfig(StrictModel):
+    """`{every: 15m}`: a fixed interval in minutes (m), hours (h) or days (d)."""
+
+    every: Annotated[Text, Field(description="Interval such as 15m, 2h or 1d.", pattern=r"^[1-9][0-9]*(m|h|d)$")]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interval_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "every" not in data:
+            return data
+        value = data["every"]
+        if not isinstance(value, str) or isinstance(value, Ambiguous) or not _EVERY.fullmatch(value):
+            raise PydanticCustomError("every", 'expected an interval such as 15m, 2h or 1d, not "{value}"',
+                                      {"value": value})
+        return data
+
+    @property
+    def interval(self) -> dt.timedelta:
+        """The interval as a timedelta."""
+        match = _EVERY.fullmatch(self.every)
+        assert match is not None  # validated above
+        return dt.timedelta(seconds=int(match.group(1)) * _EVERY_SECONDS[match.group(2)])
+
+
+def _schedule_kind(value: Any) -> str | None:
+    if isinstance(value, (str, EveryScheduleConfig)):
+        return "every" if isinstance(value, EveryScheduleConfig) else "cron"
+    return "every" if isinstance(value, dict) else None
+
+
+CronText = Annotated[Text, AfterValidator(_check_cron)]
+
+ScheduleSpec = Annotated[
+    Union[Annotated[CronText, Tag("cron")], Annotated[EveryScheduleConfig, Tag("every")]],
+    Discriminator(_schedule_kind, custom_error_type="schedule_form",
+                  custom_error_message='expected a cron expression such as "0 6 * * *" or {every: 15m}'),
+]
+
+DATE_BASIS_SPELLINGS = {"performance_date": "performance_date", "post_date": "post_date",
+                        "performanceDate": "performance_date", "postDate": "post_date"}
+
+
+def _date_basis(value: str) -> str:
+    if value not in DATE_BASIS_SPELLINGS:
+        from sheets_sync.config.fields import did_you_mean
+
+        raise PydanticCustomError(
+            "one_of", 'unknown date basis "{value}"{hint}; expected one of: performance_date, post_date',
+            {"value": value, "hint": did_you_mean(value, DATE_BASIS_SPELLINGS)})
+    return DATE_BASIS_SPELLINGS[value]
+
+
+DateBasis = Annotated[Text, AfterValidator(_date_basis)]
+DateBasisName = Literal["performance_date", "post_date"]

@@ -1,0 +1,193 @@
+"""Config model of one report (endpoint, metrics, filters, dates, output) and what the orchestrator asks of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from sheets_sync.catalogue import (
+    CONTENT_TYPES, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
+)
+from sheets_sync.config.fields import Flag, Name, StrictModel, Text, WholeNumber, choice, one_or_many
+from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
+
+EXCEL_TAB_MAX = 31
+_TAB_FORBIDDEN = set('\\/?*[]:')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def tab_problem(name: str) -> str | None:
+    """Why `name` cannot be a sheet name in both Excel and Google Sheets, or None."""
+    if not name.strip():
+        return "a tab name must not be blank"
+    if len(name) > EXCEL_TAB_MAX:
+        return f"a tab name may have at most {EXCEL_TAB_MAX} characters (Excel's limit); this one has {len(name)}"
+    bad = sorted({c for c in name if c in _TAB_FORBIDDEN})
+    if bad:
+        return f"a tab name cannot contain {' '.join(bad)} (Excel forbids \\ / ? * [ ] :)"
+    if _CONTROL.search(name):
+        return "a tab name cannot contain control characters"
+    if name.startswith("'") or name.endswith("'"):
+        return "a tab name cannot start or end with an apostrophe (')"
+    if name.lower() == "history":
+        return '"History" is a sheet name Excel reserves'
+    return None
+
+
+def _tab(value: str) -> str:
+    problem = tab_problem(value)
+    if problem:
+        raise PydanticCustomError("tab", problem)
+    return value
+
+
+def slugify(name: str) -> str:
+    """A file-name-safe slug: "Campaign ROI" → "campaign-roi"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "report"
+
+
+TabName = Annotated[Text, AfterValidator(_tab)]
+Platform = choice(PLATFORMS, "platform")
+ContentType = choice(CONTENT_TYPES, "content type")
+Granularity = choice(GRANULARITIES, "granularity")
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) and value.lower() in ("asc", "desc") else value
+
+
+class FiltersConfig(StrictModel):
+    """Which rows the API returns; omitted filters select everything the credentials reach."""
+
+    instance_ids: Annotated[one_or_many(Name) | None,
+                            Field(description="Instance ids (e.g. instance_abc); default: all.")] = None
+    campaign_ids: Annotated[one_or_many(WholeNumber) | None,
+                            Field(description="Campaign ids (numbers), at most 50.")] = None
+    platform: Annotated[one_or_many(Platform) | None,
+                        Field(description="Platforms; not together with content_type.")] = None
+    content_type: Annotated[one_or_many(ContentType) | None,
+                            Field(description="Content types; not together with platform.")] = None
+
+
+class SortConfig(StrictModel):
+    """Server-side ordering (only on ranking endpoints)."""
+
+    property: Annotated[Name, Field(description="A sort property of the endpoint (e.g. a metric).")]
+    direction: Annotated[Literal["ASC", "DESC"], BeforeValidator(_upper), Field(description="ASC or DESC.")] = "DESC"
+
+
+class ColumnConfig(StrictModel):
+    """One output column: which field, under which header, in which number format."""
+
+    field: Annotated[Name, Field(description="Dotted field path, e.g. campaignName or metrics.impressions.")]
+    header: Annotated[Name | None, Field(description="Header text; default: the field without metrics.")] = None
+    format: Annotated[Text | None, Field(description='Number format, e.g. "0.00" or "#,##0".')] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_only(cls, data: Any) -> Any:
+        return {"field": data} if isinstance(data, str) else data
+
+    @property
+    def effective_header(self) -> str:
+        """The header written in row 1."""
+        return self.header if self.header is not None else self.field.removeprefix("metrics.")
+
+
+# a column may be written as just its field path; the schema says so for editors
+ColumnItem = Annotated[ColumnConfig,
+                       BeforeValidator(lambda value: value, json_schema_input_type=Union[str, ColumnConfig])]
+
+
+class ReportConfig(StrictModel):
+    """One report: an endpoint with its filters, written to one or more destinations."""
+
+    name: Annotated[Name, Field(description="Unique report name; its slug is the {report} placeholder.")]
+    endpoint: Annotated[Name, Field(description="Catalogue endpoint, e.g. campaigns/performance.")]
+    metrics: Annotated[one_or_many(Name) | None,
+                       Field(description="Metrics to fetch, in column order.")] = None
+    filters: Annotated[FiltersConfig, Field(description="instance_ids, campaign_ids, platform, content_type.")] = \
+        FiltersConfig()
+    date_range: Annotated[DateRangeSpec | None, Field(description="Default: defaults.date_range.")] = None
+    date_basis: Annotated[DateBasis | None, Field(description="performance_date or post_date.")] = None
+    granularity: Annotated[Granularity | None,
+                           Field(description="day, week, month, quarter or year "
+                                             "(time series only; default month).")] = None
+    fill_gaps: Annotated[Flag | None, Field(description="Insert empty buckets with zero metrics (time series "
+                                                        "only; default true).")] = None
+    sort: Annotated[SortConfig | None, Field(description="{property, direction}; ranking endpoints only.")] = None
+    max_rows: Annotated[WholeNumber | None, Field(ge=1, description="Stop after this many rows.")] = None
+    columns: Annotated[list[ColumnItem] | None, Field(description="Pick, order, rename and format columns.")] = None
+    destination: Annotated[one_or_many(Name) | None,
+                           Field(description="Destination name, or a list of names.")] = None
+    tab: Annotated[TabName | None, Field(description="Sheet/tab to fill; default: the report name.")] = None
+    table: Annotated[Name | None, Field(description="Excel Table to fill on the tab (templates only).")] = None
+    mode: Annotated[Literal["replace", "append", "upsert"] | None,
+                    Field(description="replace (default), append or upsert (needs key).")] = None
+    key: Annotated[one_or_many(Name) | None,
+                   Field(description="Columns identifying a row, for mode: upsert.")] = None
+    schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None
+
+    # --- what the orchestrator asks of a resolved report ---------------------------------------
+
+    @property
+    def slug(self) -> str:
+        """The report name as a file-name-safe slug."""
+        return slugify(self.name)
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Names of the destinations this report writes to."""
+        return tuple(self.destination or ())
+
+    @property
+    def endpoint_info(self) -> Endpoint:
+        """The catalogue entry of `endpoint` (validated at load)."""
+        found = get_endpoint(self.endpoint)
+        if found is None:
+            raise LookupError(f"unknown endpoint {self.endpoint!r}")
+        return found
+
+    @property
+    def column_specs(self) -> list[Any] | None:
+        """`columns:` as `records.ColumnSpec`s (None when the report uses the default columns)."""
+        if self.columns is None:
+            return None
+        spec_type = _column_spec_type()
+        return [spec_type(c.field, c.effective_header, c.format) for c in self.columns]
+
+    def api_params(self, start: dt.date, end: dt.date) -> dict[str, Any]:
+        """Query parameters (API names) for the range start..end; pagination is the client's job."""
+        endpoint = self.endpoint_info
+        params: dict[str, Any] = {}
+        if endpoint.requires_dates:
+            params["startDate"], params["endDate"] = start.isoformat(), end.isoformat()
+        if endpoint.has_metrics_param and self.metrics:
+            params["metrics"] = list(self.metrics)
+        values = {"instanceIds": self.filters.instance_ids, "campaignIds": self.filters.campaign_ids,
+                  "platform": self.filters.platform, "contentType": self.filters.content_type,
+                  "dateBasis": self.date_basis}
+        for name, value in values.items():
+            if value and name in endpoint.filters:
+                params[name] = list(value) if isinstance(value, list) else value
+        if endpoint.granularity:
+            params["granularity"] = self.granularity or "month"
+        if endpoint.can_sort and self.sort is not None:
+            params["sortProperty"], params["sortDirection"] = self.sort.property, self.sort.direction
+        return params
+
+
+def _column_spec_type() -> Any:
+    try:
+        from sheets_sync.records import ColumnSpec
+    except ImportError:  # records.py is another module's job; until it lands, a compatible tuple serves
+        from collections import namedtuple
+
+        return namedtuple("ColumnSpec", "field header format")
+    return ColumnSpec

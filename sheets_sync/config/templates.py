@@ -1,0 +1,47 @@
+"""validate's deep check: each Excel template exists and has the sheets, tables and columns its reports fill."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from sheets_sync.config.models import Config, ReportConfig
+from sheets_sync.errors import SheetsSyncError
+
+Found = tuple[tuple[str | int, ...], str]
+
+
+def report_headers(report: ReportConfig) -> list[str]:
+    """The column headers a report will write, known before fetching (explicit columns, or the defaults)."""
+    if report.columns is not None:
+        return [column.effective_header for column in report.columns]
+    from sheets_sync.records import default_columns
+
+    return [column.header for column in default_columns(report.endpoint, list(report.metrics or ()), [])]
+
+
+def check_templates(cfg: Config) -> Iterator[Found]:
+    """Problems between every Excel template and the reports that fill it, as (key path, message)."""
+    try:
+        from sheets_sync.sinks.excel import inspect_template, template_problems
+    except ImportError:  # the Excel sink is optional for validation: without it the deep check is skipped
+        return
+    for name, destination in cfg.destinations.items():
+        if destination.type != "excel" or destination.template is None:
+            continue
+        where = ("destinations", name, "template")
+        if not destination.template.is_file():
+            shown = os.path.relpath(destination.template, cfg.base_dir)
+            yield where, f"template file not found: {shown}"
+            continue
+        try:
+            info = inspect_template(destination.template)
+        except SheetsSyncError as exc:
+            yield where, exc.message
+            continue
+        for index, report in enumerate(cfg.reports):
+            if name not in report.destinations or report.tab is None:
+                continue
+            key = "table" if report.table is not None else "tab"
+            for problem in template_problems(info, report.tab, report_headers(report), report.table):
+                yield ("reports", index, key), problem

@@ -1,0 +1,130 @@
+"""Placeholder templates for output paths and email subjects, and output paths that cannot leave their folder.
+
+Placeholders: `{report}` (the report's slug), `{destination}`, `{start_date}`, `{end_date}`,
+`{run_date}`; dates take an optional strftime format, `{end_date:%Y-%m}` (plain: `2025-01-31`).
+
+In a path, every substituted value (strftime results included) is made segment-safe: `/`, `\\`,
+control characters and `..` become `_`, so data and formats can never add a folder or climb out of
+one. The folder a path must stay in is the template's static folder part (the segments before
+the first placeholder), resolved against the config file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PLACEHOLDERS: tuple[str, ...] = ("report", "destination", "start_date", "end_date", "run_date")
+DATE_PLACEHOLDERS = frozenset({"start_date", "end_date", "run_date"})
+
+_UNSAFE = re.compile(r"[\\/\x00-\x1f\x7f]|\.\.+")
+SAMPLE_VALUES: dict[str, Any] = {
+    "report": "../../x/..\\y", "destination": "..", "start_date": dt.date(2025, 1, 1),
+    "end_date": dt.date(2025, 12, 31), "run_date": dt.date(2026, 1, 2),
+}
+
+
+def template_problems(template: str) -> list[str]:
+    """Why `template` cannot be rendered (bad braces, unknown placeholder, bad format), or []."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return [f"bad placeholder syntax ({exc}); write {{{{ and }}}} for literal braces"]
+    problems: list[str] = []
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS:
+            from sheets_sync.config.fields import did_you_mean
+
+            problems.append(f"unknown placeholder {{{name}}}{did_you_mean(name, PLACEHOLDERS)}; "
+                            f"available: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+        elif conversion:
+            problems.append(f"placeholder {{{name}!{conversion}}} cannot take a conversion")
+        elif spec and name not in DATE_PLACEHOLDERS:
+            problems.append(f"placeholder {{{name}}} takes no format; only dates do")
+        elif spec:
+            try:
+                dt.date(2025, 1, 31).strftime(spec)
+            except ValueError:
+                problems.append(f"bad date format in {{{name}:{spec}}}")
+    return problems
+
+
+def _format(name: str, spec: str, values: Mapping[str, Any]) -> str:
+    value = values[name]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime(spec) if spec else value.isoformat()
+    return format(value, spec) if spec else str(value)
+
+
+def render_text(template: str, values: Mapping[str, Any]) -> str:
+    """Fill placeholders verbatim (for email subjects)."""
+    out = []
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(_format(name, spec or "", values))
+    return "".join(out)
+
+
+def safe_segment(value: str) -> str:
+    """`value` with path separators, control characters and `..` replaced by `_`."""
+    cleaned = _UNSAFE.sub("_", value)
+    return "_" if cleaned in ("", ".") else cleaned
+
+
+def _static_folder(template: str) -> str:
+    """The folder part of `template` before any segment holding a placeholder."""
+    segments = re.split(r"[\\/]", template)
+    static: list[str] = []
+    for segment in segments[:-1]:
+        if "{" in segment.replace("{{", ""):
+            break
+        static.append(segment)
+    return "/".join(static) if static else ("/" if template.startswith(("/", "\\")) else ".")
+
+
+def output_root(template: str, base_dir: Path) -> Path:
+    """The folder every path rendered from `template` must stay inside."""
+    return (Path(base_dir) / _static_folder(template)).resolve()
+
+
+def resolve_output_path(template: str, base_dir: Path, values: Mapping[str, Any] | None = None,
+                        **more_values: Any) -> Path:
+    """Render `template` with segment-safe values; the result is guaranteed to lie inside `output_root`.
+
+    Values come as a mapping, as keyword arguments, or both (`report=..., end_date=...`).
+
+    Raises ValueError when it would not (which the load-time check makes unreachable for
+    templates that passed validation) or when a placeholder has no value.
+    """
+    values = {**(values or {}), **more_values}
+    out = []
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            if values.get(name) is None:
+                raise ValueError(f"no value for placeholder {{{name}}}")
+            out.append(safe_segment(_format(name, spec or "", values)))
+    rendered = "".join(out)
+    root = output_root(template, base_dir)
+    path = (Path(base_dir) / rendered).resolve()
+    if path == root or not path.is_relative_to(root):
+        raise ValueError(f"output path {rendered!r} would leave its folder {str(root)!r}")
+    return path
+
+
+def escape_problem(template: str, base_dir: Path) -> str | None:
+    """Why `template` could write outside its folder (checked with hostile sample values), or None."""
+    if template_problems(template):
+        return None  # reported on their own
+    try:
+        resolve_output_path(template, base_dir, SAMPLE_VALUES)
+    except ValueError:
+        return "the output path must name a file inside its folder"
+    return None
