@@ -1,0 +1,19 @@
+"""Excel sink: fills user-designed templates by OOXML surgery, or writes clean styled workbooks.
+
+See docs/excel-templates.md for the template contract.
+"""
+
+from sheets_sync.sinks.excel.inspection import inspect_template, template_problems
+from sheets_sync.sinks.excel.model import ExcelTab, TemplateInfo, TemplateTable, WorkbookResult
+from sheets_sync.sinks.excel.writer import check_template, write_workbook
+
+__all__ = [
+    "ExcelTab",
+    "TemplateInfo",
+    "TemplateTable",
+    "WorkbookResult",
+    "check_template",
+    "inspect_template",
+    "template_problems",
+    "write_workbook",
+]

@@ -1,0 +1,104 @@
+"""Replace an output file atomically under a per-output lock, or leave the previous file untouched."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import filelock
+
+from sheets_sync.errors import OutputLockedError, SinkError
+
+STALE_TEMP_SECONDS = 60
+
+
+def lock_path(output: Path) -> Path:
+    """Return the lock file used for `output` (never the output itself, per py-filelock's advice)."""
+    return output.with_name(output.name + ".lock")
+
+
+def _temp_glob(output: Path) -> str:
+    return f".{output.name}.*.tmp"
+
+
+def _remove_stale_temps(output: Path) -> None:
+    # Only called while holding the output's lock, so no live writer owns these; the age check
+    # still protects a writer on another machine sharing the folder without honouring the lock.
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for temp in output.parent.glob(_temp_glob(output)):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform (Windows), hence best effort.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _final_mode(output: Path) -> int:
+    try:
+        return stat.S_IMODE(output.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_output(output: Path, lock_timeout: float = 60) -> Iterator[BinaryIO]:
+    """Yield a temporary file beside `output`; on success it replaces `output`, on error it is removed.
+
+    The temp file is flushed and fsync'ed before `os.replace`, and the folder after it.
+
+    Raises:
+        OutputLockedError: another writer held `output`'s lock for `lock_timeout` seconds.
+        SinkError: the folder cannot be written.
+    """
+    directory = output.parent
+    if not directory.is_dir():
+        raise SinkError(f"output folder {str(directory)!r} does not exist")
+    lock = filelock.FileLock(str(lock_path(output)), timeout=lock_timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise OutputLockedError(
+            f"{output.name}: another run is writing this file (lock {lock_path(output).name} held "
+            f"for more than {lock_timeout:g} s)"
+        ) from None
+    try:
+        _remove_stale_temps(output)
+        temp = directory / f".{output.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            handle = open(temp, "xb")  # noqa: SIM115 - closed below before the rename
+        except OSError as exc:
+            raise SinkError(f"cannot write in {str(directory)!r}: {exc.strerror}") from exc
+        try:
+            with handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, _final_mode(output))
+            os.replace(temp, output)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        _fsync_dir(directory)
+    finally:
+        lock.release()

@@ -1,0 +1,204 @@
+"""Turn report rows into SpreadsheetML `<row>` XML: typed cells, literal text, Excel's limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+MAX_TEXT_CHARS = 32_767          # Excel's per-cell limit ("Excel specifications and limits")
+MAX_SHEET_ROWS = 1_048_576
+_EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()
+
+# One scan finds everything that needs the slow path: XML metacharacters, characters XML 1.0
+# cannot carry at all (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) and CR,
+# which an XML parser would normalise to LF unless written as a character reference.
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Excel turns a typed `=1+1`, `+1`, `-1`, `@x` into a formula when a user edits the cell; the
+# quotePrefix style stops that (what Excel itself stores for text typed as '=…).
+FORMULA_LEADERS = ("=", "+", "-", "@")
+
+
+def column_letter(index: int) -> str:
+    """Return the Excel column letters for a 1-based column index (1 → A, 28 → AB)."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Return the 1-based column index of Excel column letters (A → 1)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def escape_text(text: str) -> str:
+    """Escape text for an XML element body (CR kept as a character reference)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def escape_attr(text: str) -> str:
+    """Escape text for a double-quoted XML attribute."""
+    return escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def excel_serial(value: dt.date) -> float | int:
+    """Return the Excel (1900 system) serial number of a date or naive datetime."""
+    days = value.toordinal() - _EXCEL_EPOCH_ORDINAL
+    if isinstance(value, dt.datetime):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return days + seconds / 86400
+    return days
+
+
+@dataclass
+class TextStats:
+    """How often text had to be altered while writing one tab (one warning per kind per tab)."""
+
+    stripped: int = 0
+    truncated: int = 0
+    non_finite: int = 0
+
+
+@dataclass(frozen=True)
+class DataSlot:
+    """A cell filled from the report row: column letter, source index and its two style ids."""
+
+    letter: str
+    source: int
+    style: int | None
+    quoted_style: int | None
+
+
+@dataclass(frozen=True)
+class FixedSlot:
+    """A cell that is the same on every row: a formula (per row) or a styled blank."""
+
+    letter: str
+    style: int | None
+    formula: Callable[[int], str] | None
+
+
+def _s(style: int | None) -> str:
+    return "" if not style else f' s="{style}"'
+
+
+def clean_text(value: str, stats: TextStats) -> str:
+    """Remove characters XML cannot carry and cut text to Excel's limit, counting both."""
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+        stats.stripped += 1
+    if len(value) > MAX_TEXT_CHARS:
+        value = value[:MAX_TEXT_CHARS]
+        stats.truncated += 1
+    return value
+
+
+class RowEncoder:
+    """Encodes one row of values into `<row>` XML for a fixed layout of slots.
+
+    Text is always an inline string (`t="inlineStr"`), never `<f>`, whatever it starts with.
+    """
+
+    def __init__(self, slots: Sequence[DataSlot | FixedSlot], row_attrs: str = "",
+                 quote: Callable[[int | None], int | None] | None = None) -> None:
+        self.stats = TextStats()
+        self._row_attrs = row_attrs
+        self._quote = quote
+        self._quoted: dict[str, str] = {}
+        # Precomputed per-slot fragments keep the per-cell work to a few string joins.
+        self._plan: list[tuple[Any, ...]] = []
+        for slot in slots:
+            if isinstance(slot, DataSlot):
+                # None: derive the quotePrefix style only when such text turns up (keeps styles.xml as is).
+                quoted = None if slot.quoted_style is None and quote else _s(slot.quoted_style or slot.style)
+                self._plan.append((True, slot.source, '<c r="' + slot.letter, _s(slot.style), quoted))
+            else:
+                self._plan.append((False, slot.formula, '<c r="' + slot.letter, _s(slot.style), None))
+
+    def encode(self, row_number: int, values: Sequence[Any]) -> str:
+        """Return the `<row>` element for `values` at 1-based `row_number`."""
+        rs = str(row_number)
+        out = ['<row r="', rs, '"', self._row_attrs, ">"]
+        append = out.append
+        for is_data, source, pre, sattr, qattr in self._plan:
+            if not is_data:
+                if source is None:
+                    if sattr:
+                        append(f'{pre}{rs}"{sattr}/>')
+                else:
+                    append(f'{pre}{rs}"{sattr}><f>{source(row_number)}</f></c>')
+                continue
+            value = values[source]
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    if sattr:
+                        append(f'{pre}{rs}"{sattr}/>')
+                    continue
+                if len(value) > MAX_TEXT_CHARS or _SPECIAL.search(value):
+                    value = escape_text(clean_text(value, self.stats))
+                    if not value:
+                        if sattr:
+                            append(f'{pre}{rs}"{sattr}/>')
+                        continue
+                space = ' xml:space="preserve"' if value[0] in " \t\n" or value[-1] in " \t\n" else ""
+                style = sattr if value[0] not in "=+-@" else qattr or self._quoted_attr(sattr)
+                append(f'{pre}{rs}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            elif kind is int:
+                append(f'{pre}{rs}"{sattr}><v>{value}</v></c>')
+            elif kind is float:
+                if math.isfinite(value):
+                    append(f'{pre}{rs}"{sattr}><v>{value!r}</v></c>')
+                else:
+                    self.stats.non_finite += 1
+                    if sattr:
+                        append(f'{pre}{rs}"{sattr}/>')
+            elif value is None:
+                if sattr:
+                    append(f'{pre}{rs}"{sattr}/>')
+            else:
+                append(self._other(pre + rs + '"', sattr, qattr, value))
+        append("</row>")
+        return "".join(out)
+
+    def _quoted_attr(self, sattr: str) -> str:
+        if self._quote is None:
+            return sattr
+        if sattr not in self._quoted:
+            base = int(sattr[4:-1]) if sattr else None
+            self._quoted[sattr] = _s(self._quote(base))
+        return self._quoted[sattr]
+
+    def _other(self, pre: str, sattr: str, qattr: str | None, value: Any) -> str:
+        if isinstance(value, bool):
+            return f'{pre}{sattr} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, dt.date):
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)   # the report model promises naive wall times
+            return f"{pre}{sattr}><v>{excel_serial(value)!r}</v></c>"
+        if isinstance(value, int | float):
+            return f"{pre}{sattr}><v>{float(value)!r}</v></c>"
+        text = escape_text(clean_text(str(value), self.stats))
+        style = sattr if text[:1] not in FORMULA_LEADERS else qattr or self._quoted_attr(sattr)
+        return f'{pre}{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def text_warnings(sheet: str, stats: TextStats) -> list[str]:
+    """Return the per-tab warnings for text that had to be altered."""
+    warnings = []
+    if stats.stripped:
+        warnings.append(f"sheet {sheet!r}: removed characters Excel cannot store from {stats.stripped} cell(s)")
+    if stats.truncated:
+        warnings.append(f"sheet {sheet!r}: truncated {stats.truncated} cell(s) to {MAX_TEXT_CHARS:,} characters")
+    if stats.non_finite:
+        warnings.append(f"sheet {sheet!r}: left {stats.non_finite} NaN/infinite number(s) empty")
+    return warnings

@@ -1,0 +1,144 @@
+"""Describe a template (`inspect_template`) and check a tab's columns against it (for `validate`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sheets_sync.errors import TemplateError
+from sheets_sync.sinks.excel.layout import DataArea, SheetContent, header_area, read_sheet, table_area
+from sheets_sync.sinks.excel.model import TemplateInfo, TemplateTable
+from sheets_sync.sinks.excel.package import TemplatePackage
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def open_template(path: Path) -> TemplatePackage:
+    """Open a template package, refusing formats that cannot be filled."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise TemplateError(f"template {path.name}: only .xlsx and .xlsm templates can be filled")
+    return TemplatePackage(path)
+
+
+def read_contents(pkg: TemplatePackage) -> dict[str, SheetContent]:
+    """Read every worksheet of a template, keyed by sheet name."""
+    return {sheet.name: read_sheet(pkg, sheet) for sheet in pkg.sheets}
+
+
+def inspect_template(path: Path) -> TemplateInfo:
+    """Describe what a template offers to fill.
+
+    Raises:
+        TemplateError: the file is missing, not a workbook, or breaks the template contract.
+    """
+    path = Path(path)
+    pkg = open_template(path)
+    try:
+        contents = read_contents(pkg)
+        tables, header_rows, formula_headers = [], {}, {}
+        # Inspection describes; it does not judge. A block that breaks the contract is still listed
+        # (write_workbook and check_template report why it cannot be filled).
+        for name, content in contents.items():
+            for table in content.sheet.tables:
+                try:
+                    calculated = table_area(content, table).calculated
+                except TemplateError:
+                    calculated = table.formula_columns
+                tables.append(TemplateTable(table.name, name, table.ref, table.columns, calculated))
+            if not content.sheet.tables:
+                try:
+                    area = header_area(content, pkg.shared_strings)
+                except TemplateError:
+                    area = None
+                header_rows[name] = area.columns if area else ()
+                formula_headers[name] = area.calculated if area else ()
+        return TemplateInfo(path, tuple(contents), tuple(tables), header_rows, formula_headers)
+    finally:
+        pkg.close()
+
+
+def select_area(contents: dict[str, SheetContent], shared: list[str], sheet: str,
+                excel_table: str | None) -> DataArea:
+    """Return the data area a tab fills; raise TemplateError when the template has no fitting place."""
+    content = next((c for n, c in contents.items() if n.casefold() == sheet.casefold()), None)
+    if content is None:
+        raise TemplateError(f"the template has no sheet {sheet!r} (it has: {', '.join(contents)})")
+    tables = content.sheet.tables
+    if excel_table is not None:
+        table = next((t for t in tables if t.name.casefold() == excel_table.casefold()), None)
+        if table is None:
+            elsewhere = [n for n, c in contents.items() for t in c.sheet.tables if t.name.casefold() == excel_table.casefold()]
+            hint = f" (it is on sheet {elsewhere[0]!r})" if elsewhere else ""
+            raise TemplateError(f"sheet {sheet!r} has no table {excel_table!r}{hint}")
+        return table_area(content, table)
+    if len(tables) > 1:
+        raise TemplateError(f"sheet {sheet!r} has {len(tables)} tables ({', '.join(t.name for t in tables)}); "
+                            "name the one to fill with the report's table: key")
+    if tables:
+        return table_area(content, tables[0])
+    area = header_area(content, shared)
+    if area is None:
+        raise TemplateError(f"sheet {sheet!r} has neither a table nor a header row to fill")
+    return area
+
+
+def match_columns(area_columns: Sequence[str], calculated: Sequence[str], headers: Sequence[str],
+                  label: str) -> dict[int, int]:
+    """Map each area column position to the report column that fills it (calculated columns unmapped).
+
+    Raises:
+        TemplateError: listing both sets when they do not match (case-insensitive).
+    """
+    by_name: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = header.casefold()
+        if key in by_name:
+            raise TemplateError(f"{label}: the report has two columns named {header!r}")
+        by_name[key] = index
+    calc = {c.casefold() for c in calculated}
+    mapping: dict[int, int] = {}
+    unfilled = []
+    for position, name in enumerate(area_columns):
+        source = by_name.get(name.casefold())
+        if source is not None:
+            mapping[position] = source
+        elif name.casefold() not in calc:
+            unfilled.append(name)
+    extra = [h for i, h in enumerate(headers) if i not in mapping.values()]
+    if unfilled or extra:
+        details = []
+        if extra:
+            details.append(f"not in the template: {', '.join(extra)}")
+        if unfilled:
+            details.append(f"no report column for: {', '.join(unfilled)}")
+        raise TemplateError(
+            f"{label}: columns do not match ({'; '.join(details)}). "
+            f"Template columns: {', '.join(area_columns)}. Report columns: {', '.join(headers)}")
+    return mapping
+
+
+def template_problems(info: TemplateInfo, sheet: str, headers: Sequence[str],
+                      excel_table: str | None = None) -> list[str]:
+    """Return the problems `validate` reports for one tab against an inspected template (empty if fine)."""
+    sheet_name = next((s for s in info.sheets if s.casefold() == sheet.casefold()), None)
+    if sheet_name is None:
+        return [f"the template has no sheet {sheet!r} (it has: {', '.join(info.sheets)})"]
+    tables = [t for t in info.tables if t.sheet == sheet_name]
+    if excel_table is not None:
+        tables = [t for t in tables if t.name.casefold() == excel_table.casefold()]
+        if not tables:
+            return [f"sheet {sheet!r} has no table {excel_table!r}"]
+    if len(tables) > 1:
+        return [f"sheet {sheet!r} has {len(tables)} tables; name the one to fill with the report's table: key"]
+    if tables:
+        columns, calculated, label = tables[0].columns, tables[0].calculated_columns, f"table {tables[0].name!r}"
+    else:
+        columns, label = info.header_rows.get(sheet_name, ()), f"sheet {sheet_name!r}"
+        calculated = info.header_formula_columns.get(sheet_name, ())
+        if not columns:
+            return [f"sheet {sheet!r} has neither a table nor a header row to fill"]
+    try:
+        match_columns(columns, calculated, headers, label)
+    except TemplateError as exc:
+        return [exc.message]
+    return []

@@ -1,0 +1,147 @@
+"""Safety: atomic replace, a lock per output, and the previous workbook kept on any failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import filelock
+import pytest
+
+from conftest import NOW, make_tab
+from sheets_sync.errors import OutputLockedError, SinkError
+from sheets_sync.report import ColumnKind
+from sheets_sync.sinks.excel import write_workbook
+from sheets_sync.sinks.excel.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path
+
+COLUMNS = [("Name", ColumnKind.TEXT), ("Posts", ColumnKind.INTEGER)]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _write(path: Path, rows, **kwargs):
+    return write_workbook(path, [make_tab("Data", COLUMNS, rows)], now=NOW, **kwargs)
+
+
+def _exploding_rows():
+    yield ["fine", 1]
+    raise RuntimeError("API connection dropped mid-stream")
+
+
+def test_failure_mid_write_leaves_the_previous_workbook(tmp_path: Path) -> None:
+    """An exception while rows stream keeps the old file byte for byte and removes the temp file."""
+    out = tmp_path / "report.xlsx"
+    _write(out, [["old", 1]])
+    before = out.read_bytes()
+    with pytest.raises(RuntimeError, match="dropped"):
+        _write(out, _exploding_rows())
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx", "report.xlsx.lock"]
+
+
+def test_first_write_failure_creates_no_file(tmp_path: Path) -> None:
+    """If the very first write fails, no output (and no temp file) appears."""
+    with pytest.raises(RuntimeError):
+        _write(tmp_path / "new.xlsx", _exploding_rows())
+    assert not (tmp_path / "new.xlsx").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_kill_during_save_keeps_the_previous_workbook(tmp_path: Path) -> None:
+    """A process killed with SIGKILL while writing leaves the earlier workbook intact and readable."""
+    out = tmp_path / "report.xlsx"
+    _write(out, [["old", 1]])
+    before = out.read_bytes()
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from pathlib import Path
+        from sheets_sync.report import Column, Table, TableMeta
+        from sheets_sync.sinks.excel import ExcelTab, write_workbook
+        def rows():
+            for i in range(10**9):
+                if i == 5000:
+                    print("streaming", flush=True)
+                yield ["row", i]
+        write_workbook(Path({str(out)!r}), [ExcelTab(Table([Column("a", "Name"), Column("b", "Posts")],
+                       rows(), TableMeta("r", "e")), "Data")])
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "streaming"
+    proc.kill()
+    proc.wait()
+    assert out.read_bytes() == before
+
+
+def test_replace_is_atomic_and_keeps_file_mode(tmp_path: Path) -> None:
+    """The new workbook replaces the old one by rename, keeping the old file's permissions."""
+    out = tmp_path / "report.xlsx"
+    _write(out, [["old", 1]])
+    os.chmod(out, 0o640)
+    inode = out.stat().st_ino
+    _write(out, [["new", 2]])
+    assert out.stat().st_ino != inode
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_held_lock_times_out_with_output_locked_error(tmp_path: Path) -> None:
+    """While another writer holds the output's lock, a write fails with OutputLockedError after the timeout."""
+    out = tmp_path / "report.xlsx"
+    with filelock.FileLock(str(lock_path(out))):
+        with pytest.raises(OutputLockedError, match="another run"):
+            _write(out, [["x", 1]], lock_timeout=0.2)
+    assert not out.exists()
+
+
+def test_stale_temp_files_are_cleaned_up(tmp_path: Path) -> None:
+    """Temp files left by a crashed run (older than the grace period) are removed on the next write."""
+    out = tmp_path / "report.xlsx"
+    stale = tmp_path / ".report.xlsx.deadbeef.tmp"
+    stale.write_bytes(b"half a zip")
+    old = time.time() - STALE_TEMP_SECONDS - 5
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".report.xlsx.cafe.tmp"
+    fresh.write_bytes(b"someone else's")
+    _write(out, [["x", 1]])
+    assert not stale.exists() and fresh.exists()
+
+
+def test_missing_output_folder_is_a_sink_error(tmp_path: Path) -> None:
+    """Writing into a folder that does not exist fails with a SinkError naming it."""
+    with pytest.raises(SinkError, match="does not exist"):
+        _write(tmp_path / "nope" / "report.xlsx", [["x", 1]])
+
+
+def test_temp_file_sits_beside_the_output(tmp_path: Path) -> None:
+    """The temporary file is created in the output's folder (so os.replace never crosses filesystems)."""
+    out = tmp_path / "report.dat"
+    with atomic_output(out) as handle:
+        temp = Path(handle.name)
+        assert temp.parent == tmp_path and temp.name.startswith(".report.dat.") and temp.name.endswith(".tmp")
+        handle.write(b"data")
+    assert out.read_bytes() == b"data" and not temp.exists()
+
+
+def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
+    """Two writers racing for one output take turns: the result is one complete workbook, never a mix."""
+    import threading
+    from conftest import calamine_rows
+    out = tmp_path / "report.xlsx"
+    errors: list[BaseException] = []
+
+    def writer(tag: str) -> None:
+        try:
+            _write(out, [[tag, i] for i in range(3000)])
+        except BaseException as exc:   # surfaced below
+            errors.append(exc)
+    threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("left", "right")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    names = {row[0] for row in calamine_rows(out, "Data")[1:]}
+    assert names in ({"left"}, {"right"})
