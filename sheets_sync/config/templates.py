@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.errors import SheetsSyncError
+from sheets_sync.report import Column, Table, TableMeta
 
 Found = tuple[tuple[str | int, ...], str]
 
@@ -23,7 +24,7 @@ def report_headers(report: ReportConfig) -> list[str]:
 def check_templates(cfg: Config) -> Iterator[Found]:
     """Problems between every Excel template and the reports that fill it, as (key path, message)."""
     try:
-        from sheets_sync.sinks.excel import inspect_template, template_problems
+        from sheets_sync.sinks.excel import ExcelTab, check_template, inspect_template, template_problems
     except ImportError:  # the Excel sink is optional for validation: without it the deep check is skipped
         return
     for name, destination in cfg.destinations.items():
@@ -39,9 +40,26 @@ def check_templates(cfg: Config) -> Iterator[Found]:
         except SheetsSyncError as exc:
             yield where, exc.message
             continue
+        tabs: list[ExcelTab] = []
+        found_column_problem = False
         for index, report in enumerate(cfg.reports):
             if name not in report.destinations or report.tab is None:
                 continue
             key = "table" if report.table is not None else "tab"
-            for problem in template_problems(info, report.tab, report_headers(report), report.table):
+            headers = report_headers(report)
+            for problem in template_problems(info, report.tab, headers, report.table):
+                found_column_problem = True
                 yield ("reports", index, key), problem
+            tabs.append(ExcelTab(_empty_table(report, headers), report.tab, report.table))
+        if tabs and not found_column_problem:
+            # The whole-contract check (totals rows, content below the data, ...) beyond column matching.
+            try:
+                check_template(destination.template, tabs)
+            except SheetsSyncError as exc:
+                yield where, exc.message
+
+
+def _empty_table(report: ReportConfig, headers: list[str]) -> Table:
+    """A row-less table with the report's headers: enough for the template contract check."""
+    columns = [Column(field=header, header=header) for header in headers]
+    return Table(columns=columns, rows=[], meta=TableMeta(report=report.name, endpoint=report.endpoint))

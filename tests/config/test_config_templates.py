@@ -100,3 +100,16 @@ def test_deep_check_is_skipped_without_the_excel_sink(problems, tmp_path, monkey
 
     monkeypatch.setitem(sys.modules, "sheets_sync.sinks.excel", None)
     assert problems(CONFIG) == []
+
+
+def test_contract_breaks_beyond_columns_are_reported(problems, tmp_path):
+    """Content below the table breaks the template contract; validate reports it at `template`."""
+    make_template(tmp_path, ["startDate", "endDate", "impressions", "engagements"])
+    path = tmp_path / "templates" / "trend.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["Trend"]["A6"] = "Notes below the data"
+    book.save(path)
+    found = problems(CONFIG)
+    assert len(found) == 1
+    assert found[0].startswith("config.yaml:4:5: destinations.book.template: ")
+    assert "below" in found[0]
