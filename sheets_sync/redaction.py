@@ -15,7 +15,8 @@ _secrets: set[str] = set()
 _PATTERNS = [
     re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
     re.compile(r"(?i)(bearer\s+)[^\s,;\"']+"),
-    re.compile(r"(?i)((?:client_?secret|clientSecret|password|passwd|pwd|token|access_token|api_?key|secret)"
+    # The key must start a word and not end a URL path ("oauth/token: ..." is prose, not a secret).
+    re.compile(r"(?i)((?<![\w/.-])(?:client_?secret|password|passwd|pwd|token|access_token|api_?key|secret)"
                r"[\"']?\s*[=:]\s*[\"']?)[^\s&,;\"'}]+"),
 ]
 

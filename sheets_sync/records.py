@@ -1,0 +1,183 @@
+"""API records → a typed `Table`: default columns, dotted paths, creator profiles as text, null ≠ 0, types.
+
+Pure: no I/O. Rules from design.md "Columns" and "Values": identity fields in API order, then the
+requested metrics in requested order, then whatever else the API sent; headers are API names
+without `metrics.`; nested objects flatten with dots; lists of creator profiles become one text
+(`instagram:@handle, tiktok:@handle`); numbers stay exactly as given; `*Date` strings become dates
+(`YYYY-MM-DD`) or naive date-times in the report's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sheets_sync.catalogue import get_endpoint
+from sheets_sync.report import Column, ColumnKind, Table, TableMeta
+
+_METRICS_PREFIX = "metrics."
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Name hints for a column's kind when its values alone cannot tell (all null, or ints that are money).
+_MONEY = re.compile(r"(?i)(cost|value|spend|sales|commission|cpe$|cpm$|roi$|^roi|returnon|perpost|avg)")
+_DATE_NAME = re.compile(r"(Date|At)$")
+_UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One `columns:` entry from config: a dotted field path, an optional header and number format."""
+
+    field: str
+    header: str | None = None
+    format: str | None = None
+
+
+def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dict[str, Any]]) -> list[Column]:
+    """Identity fields, then requested metrics, then fields the API added, each with an inferred kind."""
+    info = get_endpoint(endpoint)
+    fields: list[str] = []
+    for name in info.identity_fields if info else ():
+        fields += _expand(name, records)
+    if info and info.fixed_fields:
+        fields += list(info.fixed_fields)
+    fields += [_METRICS_PREFIX + m for m in metrics]
+    known = set(fields)
+    for record in records:
+        for path in _leaf_paths(record):
+            if path not in known and not any(path.startswith(k + ".") for k in known):
+                known.add(path)
+                fields.append(path)
+    headers: set[str] = set()
+    columns = []
+    for path in fields:
+        header = _header(path)
+        if header in headers:  # a top-level field and a metric of the same name: keep both distinct
+            header = path
+        headers.add(header)
+        columns.append(Column(path, header, infer_kind(path, (_get(r, path) for r in records))))
+    return columns
+
+
+def build_table(endpoint: str, records: Iterable[dict[str, Any]], *, metrics: Sequence[str],
+                columns: Sequence[ColumnSpec] | None, meta: TableMeta, timezone: str = "UTC") -> Table:
+    """The sink-ready table of `records`; `columns` picks, orders, renames and formats (None = defaults)."""
+    records = list(records)
+    tz = ZoneInfo(timezone)
+    if columns:
+        chosen = [Column(spec.field, spec.header or _header(spec.field),
+                         infer_kind(spec.field, (_get(r, spec.field) for r in records)), spec.format)
+                  for spec in columns]
+    else:
+        chosen = default_columns(endpoint, metrics, records)
+    rows = [tuple(convert(column.field, _get(record, column.field), tz) for column in chosen)
+            for record in records]
+    return Table(columns=chosen, rows=rows, meta=meta)
+
+
+def convert(path: str, value: Any, tz: ZoneInfo) -> Any:
+    """One API value as a cell value: None stays None, numbers unchanged, dates parsed, objects as text."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        if _DATE_NAME.search(path.rsplit(".", 1)[-1]):
+            return _parse_date(value, tz)
+        return value
+    if isinstance(value, list):
+        if all(isinstance(v, dict) for v in value):
+            return ", ".join(profile_text(v) for v in value)
+        return ", ".join("" if v is None else str(v) for v in value)
+    if isinstance(value, dict):
+        return profile_text(value)
+    return str(value)
+
+
+def profile_text(profile: dict[str, Any]) -> str:
+    """`instagram:@handle` for a creator profile; compact JSON for any other object."""
+    network = profile.get("network") or profile.get("platform") or profile.get("contentType")
+    handle = profile.get("handleName") or profile.get("handle") or profile.get("username")
+    if network and handle:
+        return f"{network}:@{str(handle).lstrip('@')}"
+    if handle:
+        return f"@{str(handle).lstrip('@')}"
+    return json.dumps(profile, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def infer_kind(path: str, values: Iterable[Any]) -> ColumnKind:
+    """Column kind from the values present, falling back on the field's name when all are null."""
+    leaf = path.rsplit(".", 1)[-1]
+    present = [v for v in values if v is not None]
+    seen = {type(v) for v in present}
+    if leaf == "engagementRate" or leaf.endswith("Rate"):
+        return ColumnKind.PERCENT
+    if seen and seen <= {bool}:
+        return ColumnKind.BOOLEAN
+    if seen and seen <= {int, float}:
+        return ColumnKind.DECIMAL if float in seen or _MONEY.search(leaf) else ColumnKind.INTEGER
+    if _DATE_NAME.search(leaf) and seen <= {str}:
+        parsed = {type(_parse_date(v, _UTC)) for v in present}
+        if not present:
+            return ColumnKind.DATE if leaf in ("startDate", "endDate") else ColumnKind.DATETIME
+        if parsed <= {dt.date}:
+            return ColumnKind.DATE
+        if parsed <= {dt.datetime}:
+            return ColumnKind.DATETIME
+        return ColumnKind.TEXT
+    if seen:
+        return ColumnKind.TEXT
+    if path.startswith(_METRICS_PREFIX) or leaf.endswith("Count"):
+        return ColumnKind.DECIMAL if _MONEY.search(leaf) else ColumnKind.INTEGER
+    return ColumnKind.TEXT
+
+
+def _parse_date(text: str, tz: ZoneInfo) -> Any:
+    try:
+        if _DATE_ONLY.match(text):
+            return dt.date.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # not a date after all: keep the API's text rather than guess
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)  # the API speaks UTC
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _get(record: dict[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:
+    """A field holding an object becomes one column per member (`creatorProfile.handleName` ...)."""
+    members: list[str] = []
+    for record in records:
+        value = _get(record, path)
+        if isinstance(value, dict):
+            for key in value:
+                sub = f"{path}.{key}"
+                if sub not in members:
+                    members.append(sub)
+    return members or [path]
+
+
+def _leaf_paths(record: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in record.items():
+        path = prefix + key
+        if isinstance(value, dict) and value:
+            out += _leaf_paths(value, path + ".")
+        else:
+            out.append(path)
+    return out
+
+
+def _header(path: str) -> str:
+    return path.removeprefix(_METRICS_PREFIX)

@@ -1,0 +1,164 @@
+"""Records → rows: default columns, dotted paths, creator profiles as text, null ≠ 0, preserved types."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import hypothesis.strategies as st
+from api_helpers import WIDE, client_for
+from hypothesis import given
+
+from sheets_sync.records import ColumnSpec, build_table, default_columns
+from sheets_sync.report import ColumnKind, TableMeta
+
+META = TableMeta(report="r", endpoint="x")
+
+
+def table(endpoint, records, metrics, columns=None, tz="UTC"):
+    return build_table(endpoint, records, metrics=metrics, columns=columns, meta=META, timezone=tz)
+
+
+class TestDefaultColumns:
+    def test_identity_then_requested_metrics_in_requested_order(self):
+        """Campaign rows start with identity fields in API order, then metrics as requested, headers bare."""
+        record = {"campaignId": 1, "campaignName": "A", "instanceId": "i", "description": None, "status": "live",
+                  "startDate": "2026-01-01T00:00:00.000Z", "firstPostDate": None, "lastPostDate": None,
+                  "platforms": ["instagram", "tiktok"], "metrics": {"impressions": 10, "engagements": 0}}
+        t = table("campaigns/performance", [record], ["engagements", "impressions"])
+        assert t.headers == ["campaignId", "campaignName", "instanceId", "description", "status", "startDate",
+                             "firstPostDate", "lastPostDate", "platforms", "engagements", "impressions"]
+        assert list(t.rows) == [(1, "A", "i", None, "live", dt.datetime(2026, 1, 1), None, None,
+                                 "instagram, tiktok", 0, 10)]
+
+    def test_unknown_fields_pass_through_after_known_ones(self):
+        """A field the API adds later appears after the requested metrics, not dropped."""
+        t = table("platforms/performance", [{"contentType": "tiktok", "newField": "x",
+                                              "metrics": {"engagements": 3, "surprise": 1.5}}], ["engagements"])
+        assert t.headers == ["contentType", "engagements", "newField", "surprise"]
+        assert list(t.rows) == [("tiktok", 3, "x", 1.5)]
+
+    def test_creator_profiles_become_one_readable_text(self):
+        """creator.profiles lists read `network:@handle, ...`; creator fields flatten with dots."""
+        record = {"creator": {"creatorId": 7, "fullName": "Ann", "profilePictureUrl": None,
+                              "profiles": [{"handleName": "ann", "network": "instagram"},
+                                           {"handleName": "@ann.tt", "network": "tiktok"}]},
+                  "metrics": {"engagements": 5}}
+        t = table("creators/performance", [record], ["engagements"])
+        assert t.headers == ["creator.creatorId", "creator.fullName", "creator.profilePictureUrl",
+                             "creator.profiles", "engagements"]
+        assert list(t.rows) == [(7, "Ann", None, "instagram:@ann, tiktok:@ann.tt", 5)]
+
+    def test_nested_creator_profile_object_flattens_to_columns(self):
+        """A post's creatorProfile object becomes creatorProfile.* columns; a null profile gives empty cells."""
+        rows = [{"postId": 1, "creatorProfile": {"handleName": "x", "network": "tiktok"}, "metrics": {}},
+                {"postId": 2, "creatorProfile": None, "metrics": {}}]
+        t = table("posts/performance", rows, [])
+        assert "creatorProfile.handleName" in t.headers and "creatorProfile.network" in t.headers
+        i = t.headers.index("creatorProfile.handleName")
+        assert [r[i] for r in t.rows] == ["x", None]
+
+    def test_roi_fields_follow_content_type(self):
+        """The ROI endpoint's fixed top-level numbers are its metric columns."""
+        t = table("platforms/return-on-investment", [{"contentType": "tiktok", "valueGenerated": 10.5,
+                                                       "returnOnInvestment": 0.2}], [])
+        assert t.headers[:3] == ["contentType", "valueOfShares", "valueOfImpressions"]
+        assert t.columns[t.headers.index("valueGenerated")].kind == ColumnKind.DECIMAL
+
+
+class TestValues:
+    def test_null_stays_distinct_from_zero(self):
+        """API null is None and API 0 is 0 — never coalesced either way."""
+        t = table("platforms/performance", [{"contentType": "a", "metrics": {"engagements": 0, "cpe": None}}],
+                  ["engagements", "cpe"])
+        assert list(t.rows) == [("a", 0, None)]
+        assert type(list(t.rows)[0][1]) is int
+
+    def test_kinds_are_inferred_from_values_and_names(self):
+        """ints → INTEGER, money and floats → DECIMAL, *Rate → PERCENT with 0.00, ids stay ints."""
+        t = table("campaigns/performance", [{"campaignId": 5, "metrics": {"impressions": 3, "cpm": 2,
+                                                                           "engagementRate": 12.5,
+                                                                           "avgWatchTime": 1.25}}],
+                  ["impressions", "cpm", "engagementRate", "avgWatchTime"])
+        kinds = {c.header: c.kind for c in t.columns}
+        assert kinds["campaignId"] == ColumnKind.INTEGER and kinds["impressions"] == ColumnKind.INTEGER
+        assert kinds["cpm"] == ColumnKind.DECIMAL and kinds["avgWatchTime"] == ColumnKind.DECIMAL
+        assert kinds["engagementRate"] == ColumnKind.PERCENT
+        assert t.columns[t.headers.index("engagementRate")].effective_format == "0.00"
+        row = list(t.rows)[0]
+        assert row[t.headers.index("engagementRate")] == 12.5 and row[0] == 5
+
+    def test_time_series_dates_become_dates(self):
+        """Bucket startDate/endDate strings become datetime.date values in DATE columns."""
+        t = table("instances/performance-over-time",
+                  [{"startDate": "2026-01-01", "endDate": "2026-01-31", "metrics": {"impressions": 1}}],
+                  ["impressions"])
+        assert list(t.rows) == [(dt.date(2026, 1, 1), dt.date(2026, 1, 31), 1)]
+        assert [c.kind for c in t.columns[:2]] == [ColumnKind.DATE, ColumnKind.DATE]
+
+    def test_date_times_become_naive_local_times(self):
+        """postDate in UTC becomes a naive datetime in the report's time zone."""
+        t = table("posts/performance", [{"postId": 1, "postDate": "2026-07-01T12:00:00Z", "metrics": {}}], [],
+                  tz="Europe/London")
+        assert list(t.rows)[0][t.headers.index("postDate")] == dt.datetime(2026, 7, 1, 13, 0)
+        assert t.columns[t.headers.index("postDate")].kind == ColumnKind.DATETIME
+
+    def test_formula_like_text_stays_text(self):
+        """Text such as '=SUM(A1)' is passed on as the same string, never interpreted."""
+        t = table("campaigns", [{"campaignId": 1, "campaignName": "=SUM(A1:A9)"}], [])
+        assert list(t.rows)[0][1] == "=SUM(A1:A9)"
+
+
+class TestExplicitColumns:
+    def test_columns_pick_order_rename_and_format(self):
+        """columns[] chooses fields by dotted path, with header and number format."""
+        specs = [ColumnSpec("metrics.engagementRate", "ER", "0.0"), ColumnSpec("contentType", "Type")]
+        t = table("platforms/performance", [{"contentType": "a", "metrics": {"engagementRate": 1.5}}],
+                  ["engagementRate"], specs)
+        assert t.headers == ["ER", "Type"] and list(t.rows) == [(1.5, "a")]
+        assert t.columns[0].effective_format == "0.0"
+
+    def test_field_absent_from_every_record_gives_an_empty_column(self):
+        """An unknown field at runtime is an empty column, not an error."""
+        t = table("platforms/performance", [{"contentType": "a", "metrics": {}}], [], [ColumnSpec("metrics.nope")])
+        assert t.headers == ["nope"] and list(t.rows) == [(None,)]
+
+
+def test_every_endpoint_of_the_emulator_builds_a_table(emu):
+    """Real emulator records of each list endpoint give one row per record with consistent widths."""
+    params = {**WIDE, "metrics": ["engagements", "engagementRate", "cpe"]}
+    with client_for(emu.url, page_size=100) as client:
+        for name in ("campaigns/performance", "creators/performance", "posts/performance", "platforms/performance",
+                     "instances/performance", "instances/performance-over-time"):
+            records = client.fetch(name, params).records
+            t = table(name, records, params["metrics"])
+            rows = list(t.rows)
+            assert len(rows) == len(records) > 0
+            assert all(len(r) == len(t.columns) for r in rows)
+            assert t.headers.count("engagements") == 1
+            if name == "creators/performance":
+                profiles = [r[t.headers.index("creator.profiles")] for r in rows]
+                assert all(isinstance(p, str) for p in profiles) and ":@" in profiles[0]
+
+
+json_values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
+
+
+@given(st.lists(st.fixed_dictionaries({"contentType": st.text(max_size=5),
+                                       "metrics": st.dictionaries(st.sampled_from(["a", "b", "c"]), json_values)}),
+                max_size=8))
+def test_rows_preserve_count_and_numbers(records):
+    """For any records: one row per record, and every requested metric value comes through unchanged."""
+    t = table("platforms/performance", records, ["a", "b"])
+    rows = list(t.rows)
+    assert len(rows) == len(records)
+    assert t.headers[:3] == ["contentType", "a", "b"]
+    for record, row in zip(records, rows, strict=True):
+        assert row[1] == record["metrics"].get("a") or (row[1] is None and record["metrics"].get("a") is None)
+        if isinstance(record["metrics"].get("b"), (int, float)):
+            assert row[2] == record["metrics"]["b"] and type(row[2]) is type(record["metrics"]["b"])
+
+
+def test_default_columns_without_records_are_the_catalogue_ones():
+    """With no rows the columns are still known: identity fields, then metrics."""
+    cols = default_columns("platforms/performance", ["engagements"], [])
+    assert [c.header for c in cols] == ["contentType", "engagements"]
