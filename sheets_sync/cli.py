@@ -1,0 +1,331 @@
+"""The command line: parse arguments, call the library, print; map errors to one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sheets_sync import __version__
+from sheets_sync.errors import ConfigError, SheetsSyncError, UsageError
+from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
+from sheets_sync.redaction import redact
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROG = "sheets-sync"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
+BUG_HINT = "this is a bug, please report it with the traceback above (secrets in it are masked)"
+
+
+def _common_options() -> argparse.ArgumentParser:
+    # SUPPRESS lets the same options follow the subcommand without resetting values given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", choices=LOG_LEVELS, type=str.upper, default=argparse.SUPPRESS,
+                        help="log verbosity (default: INFO, or WARNING while a progress bar is shown)")
+    common.add_argument("--json-logs", action="store_true", default=argparse.SUPPRESS,
+                        help="log one JSON object per line (for log collectors)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of every command (the README documents each one; a test checks that)."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common],
+        description="Keep spreadsheets full of fresh Later Influence Reporting API data.",
+        epilog="Exit codes: 0 success, 1 a run failed, 2 config or usage problem.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help_text, description=help_text,
+                              epilog=f"example: {example}")
+
+    demo = command("demo", "run config/demo.yaml against the bundled emulator (no account, no network)",
+                   "sheets-sync demo")
+    demo.add_argument("--output-dir", type=Path, metavar="DIR",
+                      help="write the reports and run history under DIR instead of the repository")
+    demo.set_defaults(handler=cmd_demo)
+
+    run = command("run", "fetch every (or each named) report once and write its destinations",
+                  "sheets-sync run config/my.yaml --report 'Campaign ROI'")
+    run.add_argument("config", type=Path, metavar="CONFIG")
+    run.add_argument("--report", action="append", default=[], metavar="NAME",
+                     help="run only this report (repeatable)")
+    run.add_argument("--dry-run", action="store_true", help="fetch and print the rows; write nothing")
+    run.add_argument("--rows", type=_positive_int, default=10, metavar="N",
+                     help="rows per report printed by --dry-run (default 10)")
+    run.set_defaults(handler=cmd_run)
+
+    validate = command("validate", "check a config offline; print every problem as FILE:LINE:COL: key: message",
+                       "sheets-sync validate config/my.yaml")
+    validate.add_argument("config", type=Path, metavar="CONFIG")
+    validate.set_defaults(handler=cmd_validate)
+
+    endpoints = command("endpoints", "list the Reporting API endpoints, or one endpoint's parameters, "
+                        "metrics, sorts and filters", "sheets-sync endpoints campaigns/performance")
+    endpoints.add_argument("endpoint", nargs="?", metavar="ENDPOINT")
+    endpoints.set_defaults(handler=cmd_endpoints)
+
+    preview = command("preview", "fetch one report and print its first rows; write nothing",
+                      "sheets-sync preview config/my.yaml --report 'Campaign ROI' --rows 5")
+    preview.add_argument("config", type=Path, metavar="CONFIG")
+    preview.add_argument("--report", required=True, metavar="NAME")
+    preview.add_argument("--rows", type=_positive_int, default=10, metavar="N", help="rows to show (default 10)")
+    preview.set_defaults(handler=cmd_preview)
+
+    history = command("history", "list recent runs from the run history",
+                      "sheets-sync history --config config/my.yaml --limit 50")
+    history.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="runs to show (default 20)")
+    history.add_argument("--config", type=Path, metavar="CONFIG",
+                         help="read the history of this config (default: ./.sheets-sync/history.sqlite)")
+    history.set_defaults(handler=cmd_history)
+
+    # Options after `emulator` belong to the emulator's own parser (see `sheets-sync emulator --help`).
+    emulator = sub.add_parser("emulator", add_help=False, help="run the Later Reporting API emulator "
+                              "standalone (see: sheets-sync emulator --help)")
+    emulator.set_defaults(handler=cmd_emulator)
+
+    schema = command("schema", "print the JSON Schema of the config file (for editor completion)",
+                     "sheets-sync schema > sheets-sync.schema.json")
+    schema.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+# --- command handlers: parse, call, print ------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
+    """Start the emulator, run the demo config against it, print the summary."""
+    summary = _run_demo(args.output_dir, _progress(args))
+    code = _finish(summary)
+    if code == EXIT_OK:
+        folder = args.output_dir.resolve() if args.output_dir else REPO_ROOT
+        print(f"Next: open the workbook above; `python -m sheets_sync history` run in {folder} lists this "
+              "run; config/example.yaml is a starting point for your own reports.")
+    return code
+
+
+def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the config's reports (or the named ones); --dry-run prints rows instead of writing."""
+    from sheets_sync.orchestrator import run_config
+
+    cfg = _load(args.config)
+    summary = run_config(cfg, report_names=args.report, dry_run=args.dry_run, progress=_progress(args),
+                         history=None if args.dry_run else _history_for(cfg))
+    if args.dry_run:
+        _print_tables(summary, args.rows)
+    return _finish(summary)
+
+
+def cmd_preview(args: argparse.Namespace, extra: list[str]) -> int:
+    """Fetch the first rows of one report and print them."""
+    from sheets_sync.orchestrator import run_config
+
+    cfg = _load(args.config)
+    summary = run_config(cfg, report_names=[args.report], dry_run=True, max_rows=args.rows)
+    _print_tables(summary, args.rows)
+    failed = [o for o in summary.outcomes if o.status == "failed"]
+    for outcome in failed:
+        print(f"{PROG}: error: report {outcome.report!r}: {outcome.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
+    """Print every config problem (exit 2) or a one-line OK summary (exit 0)."""
+    from sheets_sync.config import validate_file
+
+    problems = validate_file(args.config, dict(os.environ))
+    errors = [p for p in problems if _severity(p) != "warning"]
+    for problem in problems:
+        print(_problem_line(problem))
+    if errors:
+        print(f"{args.config}: {len(errors)} problem{'s' * (len(errors) != 1)}", file=sys.stderr)
+        return EXIT_USAGE
+    cfg = _load(args.config)
+    warnings = len(problems)
+    print(f"OK: {args.config}: {len(cfg.reports)} report{'s' * (len(cfg.reports) != 1)}, "
+          f"{len(cfg.destinations)} destination{'s' * (len(cfg.destinations) != 1)}, "
+          f"{warnings} warning{'s' * (warnings != 1)}")
+    return EXIT_OK
+
+
+def cmd_endpoints(args: argparse.Namespace, extra: list[str]) -> int:
+    """Print the endpoint catalogue, or one endpoint in detail."""
+    from sheets_sync.catalogue import get_endpoint
+    from sheets_sync.catalogue_view import render_catalogue
+
+    if args.endpoint and get_endpoint(args.endpoint) is None:
+        raise UsageError(f"unknown endpoint {args.endpoint!r}; `{PROG} endpoints` lists them")
+    print(render_catalogue(args.endpoint))
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace, extra: list[str]) -> int:
+    """List recent runs, newest first."""
+    from sheets_sync.history import RunHistory, sqlite_url
+    from sheets_sync.progress import make_console, print_history
+
+    history = _history_for(_load(args.config)) if args.config else RunHistory(sqlite_url(Path(".sheets-sync")))
+    print_history(make_console(), history.recent(args.limit))
+    return EXIT_OK
+
+
+def cmd_emulator(args: argparse.Namespace, extra: list[str]) -> int:
+    """Hand the remaining arguments to the emulator's own command line."""
+    from sheets_sync.emulator.cli import main as emulator_main
+
+    try:
+        return int(emulator_main(extra) or 0)
+    except SystemExit as exit_request:  # its argparse exits on --help and on usage errors
+        code = exit_request.code
+        return code if isinstance(code, int) else EXIT_USAGE
+
+
+def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
+    """Print the config's JSON Schema."""
+    from sheets_sync.config import config_json_schema
+
+    print(json.dumps(config_json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+# --- shared steps ------------------------------------------------------------------------------
+
+
+def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
+    """Serve the emulator on a free loopback port and run config/demo.yaml against it."""
+    import datetime as dt
+
+    from sheets_sync.config import load_config
+    from sheets_sync.emulator import EmulatorOptions, start_emulator
+    from sheets_sync.orchestrator import history_for, run_config
+
+    # The emulator's data ends on its anchor date; anchoring it today makes last_90_days find data.
+    options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.timezone.utc).date())
+    with start_emulator(options) as emulator:
+        # The demo's only "secrets" reach the config the way real ones do: as environment variables.
+        env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": options.client_id,
+               "LATER_CLIENT_SECRET": options.client_secret}
+        cfg = load_config(_demo_config(), env)
+        if output_dir is not None:
+            cfg = _redirect_outputs(cfg, output_dir.resolve())
+        return run_config(cfg, progress=progress, history=history_for(cfg))
+
+
+def _demo_config() -> Path:
+    # config/ and templates/ ship in the repository, not in the wheel: an installed copy finds them
+    # when run from the repository root.
+    for candidate in (DEMO_CONFIG, Path.cwd() / "config" / "demo.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise UsageError("config/demo.yaml not found: run the demo from the sheets-sync repository folder")
+
+
+def _redirect_outputs(cfg, folder: Path):  # noqa: ANN001, ANN202
+    """The demo config with every output file and the run history moved into `folder`."""
+    destinations = {name: d.model_copy(update={"output": str(folder / Path(d.output).name)})
+                    if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
+    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(folder / ".sheets-sync")})
+
+
+def _load(path: Path):  # noqa: ANN202  (Config: imported lazily so `emulator` starts fast)
+    from sheets_sync.config import load_config
+
+    return load_config(path, dict(os.environ))
+
+
+def _history_for(cfg):  # noqa: ANN001, ANN202
+    from sheets_sync.orchestrator import history_for
+
+    return history_for(cfg)
+
+
+def _progress(args: argparse.Namespace):  # noqa: ANN202
+    from sheets_sync.progress import RunProgress
+
+    return RunProgress(bar=_wants_bar(args))
+
+
+def _wants_bar(args: argparse.Namespace) -> bool:
+    # JSON logs are for machines: a bar drawn between their lines would only corrupt them.
+    return sys.stderr.isatty() and not getattr(args, "json_logs", False)
+
+
+def _severity(problem: object) -> str:
+    return str(getattr(problem, "severity", "error"))
+
+
+def _problem_line(problem: object) -> str:
+    line = str(problem)
+    return f"{line} (warning)" if _severity(problem) == "warning" and "warning" not in line else line
+
+
+def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
+    from sheets_sync.progress import make_console, print_rows
+
+    console = make_console()
+    for name, table in summary.tables.items():
+        meta = table.meta
+        period = f", {meta.start_date} to {meta.end_date}" if meta.start_date else ""
+        print_rows(console, f"{name} ({meta.endpoint}{period})", table, rows)
+
+
+def _finish(summary) -> int:  # noqa: ANN001
+    from sheets_sync.progress import make_console, print_summary
+
+    print_summary(make_console(), summary.outcomes)
+    if summary.history_error:
+        print(f"{PROG}: error: {summary.history_error}", file=sys.stderr)
+    return summary.exit_code
+
+
+def _default_log_level(args: argparse.Namespace) -> str:
+    # With a progress bar it replaces the INFO lines; without one the lines are the progress.
+    return "WARNING" if _wants_bar(args) else "INFO"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code (0 ok, 1 run failed, 2 config or usage problem)."""
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        if extra and args.command != "emulator":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as exit_request:  # argparse's --help, --version and usage errors
+        code = exit_request.code
+        return code if isinstance(code, int) else EXIT_USAGE
+    configure_logging(getattr(args, "log_level", None) or _default_log_level(args),
+                      json_logs=getattr(args, "json_logs", False))
+    return run_command(args.handler, args, extra)
+
+
+def run_command(handler: Callable[[argparse.Namespace, list[str]], int], args: argparse.Namespace,
+                extra: list[str]) -> int:
+    """Call a command handler; turn our errors into one line and an exit code, anything else into a bug report."""
+    try:
+        return handler(args, extra)
+    except ConfigError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    except SheetsSyncError as exc:
+        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001  (anything else is a bug: show the traceback, redacted)
+        print(redact(traceback.format_exc()), file=sys.stderr, end="")
+        print(f"{PROG}: {BUG_HINT}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,315 @@
+"""Runs a config's reports in order: fetch each once, build its table, write each destination, record history.
+
+The one module that knows the order of steps (design.md "Data path"). A report that fails is
+recorded and the others carry on. A workbook destination is written once, with all of its tabs,
+and only when every one of its reports was fetched: otherwise the previous workbook stays as it
+was (a workbook with one tab fresh and another emptied would be worse than yesterday's).
+A dry run fetches and returns the tables but writes nothing at all: no output, no history row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sheets_sync.errors import SheetsSyncError, SinkError, UsageError
+from sheets_sync.history import RunHistory, RunRecord, sqlite_url
+from sheets_sync.progress import RunProgress
+from sheets_sync.redaction import redact
+from sheets_sync.report import Table, TableMeta
+
+if TYPE_CHECKING:
+    from sheets_sync.config import Config, ReportConfig
+
+logger = logging.getLogger(__name__)
+STATUS_OK, STATUS_FAILED, STATUS_DRY_RUN = "ok", "failed", "dry_run"
+DEFAULT_STATE_DIR = ".sheets-sync"
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one report in one run."""
+
+    report: str
+    destinations: list[str]
+    status: str = STATUS_OK
+    rows: int = 0
+    pages: int = 0
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    def fail(self, message: str) -> None:
+        """Mark the report failed; the first failure's message is the one kept."""
+        self.status = STATUS_FAILED
+        self.error = self.error or redact(message)
+
+
+@dataclass
+class RunSummary:
+    """Every report's outcome, the fetched tables (shown by --dry-run), and the run's exit code."""
+
+    run_id: str
+    started_at: dt.datetime
+    outcomes: list[ReportOutcome]
+    tables: dict[str, Table]
+    dry_run: bool = False
+    history_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.history_error is not None or any(o.status == STATUS_FAILED for o in self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def history_for(cfg: Config) -> RunHistory:
+    """The run history a config points at: `state_url`, else `state_dir/history.sqlite`."""
+    if cfg.state_url:
+        return RunHistory(_plain(cfg.state_url))
+    return RunHistory(sqlite_url(_resolve(cfg, cfg.state_dir or DEFAULT_STATE_DIR)))
+
+
+def select_reports(cfg: Config, names: Sequence[str]) -> list[ReportConfig]:
+    """The reports to run: all of them, or the named ones in config order (an unknown name is a usage error)."""
+    if not names:
+        return list(cfg.reports)
+    known = {r.name: r for r in cfg.reports}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"no report named {', '.join(map(repr, unknown))}; the config has: "
+                         f"{', '.join(map(repr, known))}")
+    wanted = set(names)
+    return [r for r in cfg.reports if r.name in wanted]
+
+
+def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool = False,
+               max_rows: int | None = None, now: dt.datetime | None = None,
+               progress: RunProgress | None = None, history: RunHistory | None = None,
+               sleep: Callable[[float], None] = time.sleep) -> RunSummary:
+    """Run the selected reports of `cfg`; `dry_run` fetches only; `now` and `sleep` stand in for the clock."""
+    from sheets_sync.api import ApiClient
+
+    reports = select_reports(cfg, report_names)
+    tz = str(cfg.timezone)
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
+    summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
+                         tables={}, dry_run=dry_run)
+    progress = progress or RunProgress(bar=False)
+    current: list[str] = [""]
+
+    def on_page(event: Any) -> None:
+        progress.pages_fetched(current[0], event.pages_done, event.rows_done, event.pages_total)
+
+    # One client per run: one token, one connection pool, one rate budget shared by every report.
+    with ApiClient(_api_settings(cfg), progress=on_page, sleep=sleep) as client, progress:
+        for report in reports:
+            current[0] = report.name
+            outcome, table = _fetch_report(client, cfg, report, tz, now, max_rows, progress)
+            summary.outcomes.append(outcome)
+            if table is not None:
+                summary.tables[report.name] = table
+    if dry_run:
+        for outcome in summary.outcomes:
+            if outcome.status == STATUS_OK:
+                outcome.status = STATUS_DRY_RUN
+    else:
+        _write_destinations(cfg, reports, summary, now)
+        _record(history, summary)
+    return summary
+
+
+def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: dt.datetime, max_rows: int | None,
+                  progress: RunProgress) -> tuple[ReportOutcome, Table | None]:
+    from sheets_sync import dates, records
+    from sheets_sync.catalogue import get_endpoint
+
+    outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
+    started = time.monotonic()
+    progress.report_started(report.name)
+    table = None
+    counters = getattr(client, "transport", None)
+    before = (getattr(counters, "requests", 0), getattr(counters, "retries", 0))
+    try:
+        endpoint = get_endpoint(report.endpoint)
+        start = end = None
+        if endpoint is None or endpoint.requires_dates:
+            start, end = dates.resolve_date_range(report.date_range, tz, now)
+        outcome.start_date, outcome.end_date = start, end
+        if start and end:
+            logger.info("report %r: %s from %s to %s (%s)", report.name, report.endpoint, start, end, tz)
+        limit = min(x for x in (report.max_rows, max_rows) if x) if (report.max_rows or max_rows) else None
+        result = client.fetch(report.endpoint, report.api_params(start, end), max_rows=limit)
+        outcome.pages = result.pages
+        rows = result.records
+        metrics = list(report.metrics or ())
+        # Under a row cap the fetched buckets are only a prefix: filling would invent zeros for the rest.
+        if endpoint is not None and endpoint.granularity and report.fill_gaps and limit is None and start and end:
+            from sheets_sync import timeseries
+
+            rows = timeseries.fill_gaps(rows, start, end, report.granularity or "month", metrics)
+        meta = TableMeta(report=report.name, endpoint=report.endpoint, start_date=start, end_date=end,
+                         refreshed_at=dt.datetime.now(ZoneInfo(tz)), timezone=tz)
+        table = records.build_table(report.endpoint, rows, metrics=metrics, columns=report.column_specs,
+                                    meta=meta, timezone=tz)
+        table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
+        outcome.rows = len(table.rows)
+    except SheetsSyncError as exc:
+        outcome.fail(exc.message)
+        logger.error("report %r failed: %s", report.name, exc.message)
+    # Counted on the client, not taken from the FetchResult, so a failed fetch still shows its retries.
+    outcome.requests = getattr(counters, "requests", 0) - before[0]
+    outcome.retries = getattr(counters, "retries", 0) - before[1]
+    outcome.seconds = time.monotonic() - started
+    progress.report_finished(report.name, outcome.status, outcome.rows, outcome.pages)
+    return outcome, table
+
+
+def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSummary, now: dt.datetime) -> None:
+    outcomes = {o.report: o for o in summary.outcomes}
+    targets: dict[str, list[ReportConfig]] = {}
+    for report in reports:
+        for name in report.destinations:
+            targets.setdefault(name, []).append(report)
+    for name, members in targets.items():
+        destination = cfg.destinations[name]
+        started = time.monotonic()
+        if destination.type == "excel":
+            _write_excel(cfg, name, destination, members, summary, now)
+        elif destination.type == "csv":
+            _write_csvs(cfg, name, destination, members, summary, now)
+        else:
+            for report in members:
+                outcomes[report.name].fail(f"destination {name!r}: {destination.type} destinations are not "
+                                           "available yet in this version")
+        spent = time.monotonic() - started
+        for report in members:
+            outcomes[report.name].seconds += spent / len(members)
+
+
+def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
+                 now: dt.datetime) -> None:
+    from sheets_sync.sinks.excel import ExcelTab, write_workbook
+
+    outcomes = [next(o for o in summary.outcomes if o.report == r.name) for r in members]
+    failed = [r.name for r in members if r.name not in summary.tables]
+    if failed:
+        for outcome in outcomes:
+            if outcome.report not in failed:
+                outcome.fail(f"workbook {name!r} not written because report {failed[0]!r} failed; "
+                             "the previous workbook is unchanged")
+        return
+    try:
+        output = _output_path(cfg, name, destination, members[0], outcomes[0], now)
+        template = _resolve(cfg, destination.template) if destination.template else None
+        if len(members) < len(cfg.reports_for(name)) and output.exists():
+            # A partial run (--report) refreshes its tabs in last run's workbook, so the other tabs keep
+            # their data instead of falling back to the template's.
+            template = output
+        tabs = [ExcelTab(summary.tables[r.name], sheet=r.tab or r.name, excel_table=r.table) for r in members]
+        result = write_workbook(output, tabs, template=template, now=now)
+    except SheetsSyncError as exc:
+        for outcome in outcomes:
+            outcome.fail(f"workbook {name!r}: {exc.message}")
+        logger.error("destination %r failed: %s", name, exc.message)
+        return
+    for warning in result.warnings:
+        logger.warning("workbook %r: %s", name, warning)
+    for outcome in outcomes:
+        outcome.outputs.append(_shown(result.path))
+    logger.info("wrote %s (%d tab(s), %d bytes)", result.path, len(tabs), result.bytes_written)
+
+
+def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
+                now: dt.datetime) -> None:
+    from sheets_sync.sinks.csv_sink import write_csv
+
+    for report in members:
+        outcome = next(o for o in summary.outcomes if o.report == report.name)
+        if report.name not in summary.tables:
+            continue  # its fetch failed; the previous file stays
+        try:
+            output = _output_path(cfg, name, destination, report, outcome, now)
+            result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas)
+        except SheetsSyncError as exc:
+            outcome.fail(f"CSV {name!r}: {exc.message}")
+            logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)
+            continue
+        outcome.outputs.append(_shown(result.path))
+        logger.info("wrote %s (%d rows)", result.path, result.rows)
+
+
+def _output_path(cfg: Config, name: str, destination: Any, report: ReportConfig, outcome: ReportOutcome,
+                 now: dt.datetime) -> Path:
+    from sheets_sync.paths import resolve_output_path
+
+    try:
+        path = resolve_output_path(destination.output, cfg.base_dir, report=report.slug, destination=name,
+                                   start_date=outcome.start_date, end_date=outcome.end_date, run_date=now.date())
+    except ValueError as exc:  # e.g. {start_date} for an endpoint that takes no dates
+        raise SinkError(f"destination {name!r}: {exc}") from None
+    try:
+        # The config author chose this folder; on a fresh clone (reports/ is not in git) it does not exist yet.
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SinkError(f"destination {name!r}: cannot create folder {path.parent}: {exc.strerror or exc}") from None
+    return path
+
+
+def _resolve(cfg: Config, path: Any) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else cfg.base_dir / path
+
+
+def _shown(path: Path) -> str:
+    """A path as the user thinks of it: relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _record(history: RunHistory | None, summary: RunSummary) -> None:
+    if history is None:
+        return
+    records = [RunRecord(run_id=summary.run_id, started_at=o.started_at,
+                         finished_at=o.started_at + dt.timedelta(seconds=o.seconds),
+                         report=o.report, status=o.status, destinations=", ".join(o.destinations), rows=o.rows,
+                         pages=o.pages, requests=o.requests, retries=o.retries, error=o.error,
+                         output=", ".join(o.outputs) or None, start_date=o.start_date, end_date=o.end_date)
+               for o in summary.outcomes]
+    try:
+        history.record(records)
+    except SheetsSyncError as exc:
+        summary.history_error = exc.message
+        logger.error("%s", exc.message)
+
+
+def _api_settings(cfg: Config) -> Any:
+    from sheets_sync.api import ApiSettings
+
+    api = cfg.api
+    return ApiSettings(base_url=str(api.base_url), client_id=_plain(api.client_id),
+                       client_secret=_plain(api.client_secret), version=api.version, pagination=api.pagination,
+                       page_size=api.page_size, max_concurrency=api.max_concurrency,
+                       requests_per_minute=api.requests_per_minute, timeout_seconds=api.timeout_seconds)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)

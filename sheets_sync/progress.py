@@ -1,0 +1,140 @@
+"""What a run shows on the terminal: a progress bar (or plain log lines) while it runs, tables after."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from sheets_sync.history import RunRecord
+from sheets_sync.report import ColumnKind, Table
+from sheets_sync.sinks.csv_sink import csv_value
+
+logger = logging.getLogger(__name__)
+PLAIN_LOG_EVERY_SECONDS = 5.0
+NON_TTY_WIDTH = 200
+_NUMERIC = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.PERCENT)
+
+
+def make_console(stream: TextIO | None = None) -> Console:
+    """A rich console on `stream` (stdout); wide and colourless when it is not a terminal."""
+    stream = stream if stream is not None else sys.stdout
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    # Off a terminal rich would wrap at 80 columns; a log file or pipe is better served by long lines.
+    return Console(file=stream, width=None if is_tty else NON_TTY_WIDTH, no_color=not is_tty,
+                   highlight=False, soft_wrap=False)
+
+
+class RunProgress:
+    """Pages and rows per report: a rich bar when stderr is a terminal, INFO log lines otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, *, bar: bool | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stderr
+        self._bar = bar if bar is not None else bool(getattr(self._stream, "isatty", lambda: False)())
+        self._progress: Progress | None = None
+        self._tasks: dict[str, Any] = {}
+        self._last_log: dict[str, float] = {}
+
+    def __enter__(self) -> RunProgress:
+        if self._bar:
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("pages  {task.fields[rows]:,} rows"), TimeElapsedColumn(),
+                TextColumn("{task.fields[status]}"),
+                console=Console(file=self._stream), transient=False,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def report_started(self, report: str) -> None:
+        """A report's fetch begins."""
+        if self._progress is not None:
+            self._tasks[report] = self._progress.add_task(report, total=None, rows=0, status="")
+        else:
+            logger.info("report %r: fetching", report)
+        self._last_log[report] = time.monotonic()
+
+    def pages_fetched(self, report: str, pages: int, rows: int, total_pages: int | None = None) -> None:
+        """`pages` pages and `rows` rows of `report` have arrived so far (of `total_pages`, if known)."""
+        if self._progress is not None:
+            task = self._tasks.get(report)
+            if task is not None:
+                self._progress.update(task, completed=pages, total=total_pages, rows=rows)
+            return
+        now = time.monotonic()
+        # A log line per page would drown a long run; one every few seconds shows it is alive.
+        if now - self._last_log.get(report, 0.0) >= PLAIN_LOG_EVERY_SECONDS:
+            self._last_log[report] = now
+            of = f" of {total_pages}" if total_pages else ""
+            logger.info("report %r: %d page(s)%s, %d row(s) so far", report, pages, of, rows)
+
+    def report_finished(self, report: str, status: str, rows: int, pages: int) -> None:
+        """A report's fetch ended with `status`."""
+        if self._progress is not None:
+            task = self._tasks.get(report)
+            if task is not None:
+                self._progress.update(task, completed=pages, total=max(pages, 1), rows=rows, status=status)
+            return
+        logger.info("report %r: %s, %d row(s) in %d page(s)", report, status, rows, pages)
+
+
+def _table(title: str | None, headers: Sequence[str]) -> RichTable:
+    table = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def print_summary(console: Console, outcomes: Iterable[Any]) -> None:
+    """The end-of-run table: report, status, rows, pages, requests, retries, seconds, output."""
+    table = _table("Summary", ["report", "status", "rows", "pages", "requests", "retries", "seconds", "output"])
+    for column in table.columns[2:7]:
+        column.justify = "right"
+    for o in outcomes:
+        table.add_row(o.report, o.status, f"{o.rows:,}", str(o.pages), str(o.requests), str(o.retries),
+                      f"{o.seconds:.1f}", "\n".join(o.outputs) or (o.error or ""))
+    console.print(table)
+
+
+def print_rows(console: Console, title: str, report: Table, limit: int) -> int:
+    """The first `limit` rows of a report table, numbers right-aligned; returns how many were shown."""
+    table = _table(title, report.headers)
+    for shown_column, column in zip(table.columns, report.columns):
+        if column.kind in _NUMERIC:
+            shown_column.justify = "right"
+    shown = 0
+    for row in report.rows:
+        if shown >= limit:
+            break
+        table.add_row(*(csv_value(v) for v in row))
+        shown += 1
+    console.print(table)
+    return shown
+
+
+def print_history(console: Console, records: Sequence[RunRecord]) -> None:
+    """Recent runs, newest first, with times in local time."""
+    if not records:
+        console.print("No runs recorded yet.")
+        return
+    table = _table(None, ["started", "run", "report", "period", "status", "rows", "pages", "requests", "retries",
+                          "seconds", "output / error"])
+    for r in records:
+        seconds = (r.finished_at - r.started_at).total_seconds()
+        period = f"{r.start_date} to {r.end_date}" if r.start_date and r.end_date else ""
+        table.add_row(r.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.run_id[:8], r.report, period,
+                      r.status, f"{r.rows:,}", str(r.pages), str(r.requests), str(r.retries),
+                      f"{seconds:.1f}", r.error or r.output or "")
+    console.print(table)
