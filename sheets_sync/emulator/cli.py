@@ -64,15 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"emulator: {exc}", file=sys.stderr)
         return 2
-    print(f"Listening on {emulator.url}", flush=True)
 
     def _terminate(signum: int, frame: object) -> None:
         # Ends serve_forever in the main thread the same way Ctrl-C does.
         raise KeyboardInterrupt
 
     in_main = threading.current_thread() is threading.main_thread()
+    # The handler goes in before the URL is announced: a caller may send SIGTERM as soon as it reads it.
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
+        print(f"Listening on {emulator.url}", flush=True)
         emulator.serve_forever()
     except KeyboardInterrupt:
         pass
