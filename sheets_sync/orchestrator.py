@@ -81,7 +81,24 @@ def history_for(cfg: Config) -> RunHistory:
     """The run history a config points at: `state_url`, else `state_dir/history.sqlite`."""
     if cfg.state_url:
         return RunHistory(_plain(cfg.state_url))
-    return RunHistory(sqlite_url(_resolve(cfg, cfg.state_dir or DEFAULT_STATE_DIR)))
+    return RunHistory(sqlite_url(_state_dir(cfg)))
+
+
+def _lock_dir(cfg: Config) -> Path | None:
+    """`state_dir/locks`, or None (a lock beside the output) when the state folder cannot be made."""
+    locks = _state_dir(cfg) / "locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # The outputs still deserve a lock; beside the output is the only other place guaranteed writable.
+        logger.warning("state folder %s is not writable (%s); locking outputs in their own folder", locks, exc)
+        return None
+    return locks
+
+
+def _state_dir(cfg: Config) -> Path:
+    """The folder for history and locks: `state_dir`, default .sheets-sync/ beside the config."""
+    return _resolve(cfg, cfg.state_dir or DEFAULT_STATE_DIR)
 
 
 def select_reports(cfg: Config, names: Sequence[str]) -> list[ReportConfig]:
@@ -221,7 +238,7 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
             # their data instead of falling back to the template's.
             template = output
         tabs = [ExcelTab(summary.tables[r.name], sheet=r.tab or r.name, excel_table=r.table) for r in members]
-        result = write_workbook(output, tabs, template=template, now=now)
+        result = write_workbook(output, tabs, template=template, now=now, lock_dir=_lock_dir(cfg))
     except SheetsSyncError as exc:
         for outcome in outcomes:
             outcome.fail(f"workbook {name!r}: {exc.message}")

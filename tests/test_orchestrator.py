@@ -83,6 +83,8 @@ def test_each_report_is_written_to_each_of_its_destinations(tmp_path: Path, emul
     assert rows[0][:2] == ["campaignId", "campaignName"] and len(rows) - 1 == campaigns.rows > 0
     assert book.get_sheet_by_name("Campaigns").to_python()[0][:2] == ["campaignId", "campaignName"]
     assert len(campaigns.outputs) == 2 and campaigns.pages >= 1 and campaigns.requests >= campaigns.pages
+    # Locks and history live in the state folder: the output folder holds only what the reports wrote.
+    assert all(name.endswith((".xlsx", ".csv")) for name in files_under(tmp_path / "out"))
 
 
 def test_one_fetch_serves_several_destinations(tmp_path: Path, make_emulator) -> None:
@@ -187,7 +189,7 @@ def test_refused_credentials_fail_every_report_without_leaking_the_secret(tmp_pa
 
 
 def test_state_url_sends_the_history_to_any_sqlalchemy_database(tmp_path: Path, emulator) -> None:
-    """With `state_url`, run history goes to that database and no default state folder is created."""
+    """With `state_url`, run history goes to that database and no SQLite history file is created."""
     db = tmp_path / "elsewhere" / "team-history.db"
     db.parent.mkdir()
     text = BASE.replace("defaults:\n", f"state_url: sqlite:///{db}\ndefaults:\n")
@@ -201,7 +203,7 @@ def test_state_url_sends_the_history_to_any_sqlalchemy_database(tmp_path: Path, 
     assert row[4] >= 1 and row[5] >= row[4] and row[6] == 0 and row[7] is None
     assert row[8].endswith("book.xlsx") and row[9] == 1
     assert row[10:] == ("2026-04-01", "2026-06-30")  # the resolved period is kept with the run
-    assert not (tmp_path / ".sheets-sync").exists()
+    assert not (tmp_path / ".sheets-sync" / "history.sqlite").exists()
 
 
 def test_retries_are_counted_even_when_a_report_fails(tmp_path: Path, make_emulator) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import filelock
 import pytest
 
-from conftest import NOW, make_tab
+from excel_helpers import NOW, make_tab
 from sheets_sync.errors import OutputLockedError, SinkError
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import write_workbook
@@ -128,7 +128,7 @@ def test_temp_file_sits_beside_the_output(tmp_path: Path) -> None:
 def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     """Two writers racing for one output take turns: the result is one complete workbook, never a mix."""
     import threading
-    from conftest import calamine_rows
+    from excel_helpers import calamine_rows
     out = tmp_path / "report.xlsx"
     errors: list[BaseException] = []
 
@@ -145,3 +145,16 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     assert errors == []
     names = {row[0] for row in calamine_rows(out, "Data")[1:]}
     assert names in ({"left"}, {"right"})
+
+
+def test_lock_in_a_state_folder_leaves_only_the_workbook_beside_the_output(tmp_path: Path) -> None:
+    """With `lock_dir`, the lock file lives there and the output folder holds nothing but the workbook."""
+    out_dir, state = tmp_path / "reports", tmp_path / "state" / "locks"
+    out_dir.mkdir()
+    out = out_dir / "report.xlsx"
+    _write(out, [["x", 1]], lock_dir=state)
+    assert [p.name for p in out_dir.iterdir()] == ["report.xlsx"]
+    assert lock_path(out, state).parent == state and lock_path(out, state).exists()
+    with filelock.FileLock(str(lock_path(out, state))):
+        with pytest.raises(OutputLockedError):
+            _write(out, [["y", 2]], lock_timeout=0.2, lock_dir=state)

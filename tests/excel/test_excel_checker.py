@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, make_tab
+from excel_helpers import NOW, make_tab
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import write_workbook
 from xlsx_checker import check_workbook

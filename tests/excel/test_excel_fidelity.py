@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
+from excel_helpers import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
 from fidelity_template import VBA_BYTES
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import write_workbook

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CAMPAIGNS, DEMO_TEMPLATE, NOW, K, calamine_rows, demo_tabs, make_tab, read_everything
+from excel_helpers import CAMPAIGNS, DEMO_TEMPLATE, NOW, K, calamine_rows, demo_tabs, make_tab, read_everything
 from libreoffice import convert, require_soffice
 from sheets_sync.sinks.excel import write_workbook
 from xlsx_checker import assert_sound

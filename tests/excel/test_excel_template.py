@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from conftest import CAMPAIGN_COLUMNS, DEMO_TEMPLATE, NOW, assert_data, calamine_rows, demo_tabs, make_tab, openpyxl_rows
+from excel_helpers import CAMPAIGN_COLUMNS, DEMO_TEMPLATE, NOW, assert_data, calamine_rows, demo_tabs, make_tab, openpyxl_rows
 from sheets_sync.errors import TemplateError
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import check_template, inspect_template, template_problems, write_workbook

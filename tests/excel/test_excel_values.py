@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DEMO_TEMPLATE, NOW, assert_data, calamine_rows, make_tab
+from excel_helpers import DEMO_TEMPLATE, NOW, assert_data, calamine_rows, make_tab
 from sheets_sync.errors import SinkError
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import spool as spool_module

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import stat
@@ -18,9 +19,16 @@ from sheets_sync.errors import OutputLockedError, SinkError
 STALE_TEMP_SECONDS = 60
 
 
-def lock_path(output: Path) -> Path:
-    """Return the lock file used for `output` (never the output itself, per py-filelock's advice)."""
-    return output.with_name(output.name + ".lock")
+def lock_path(output: Path, lock_dir: Path | None = None) -> Path:
+    """Return the lock file used for `output` (never the output itself, per py-filelock's advice).
+
+    With `lock_dir` (the config's state folder) the lock lives there, named after the output's full
+    path so that two outputs with the same file name never share a lock; otherwise beside `output`.
+    """
+    if lock_dir is None:
+        return output.with_name(output.name + ".lock")
+    digest = hashlib.sha256(str(output.resolve()).encode("utf-8")).hexdigest()[:16]
+    return lock_dir / f"{output.name}.{digest}.lock"
 
 
 def _temp_glob(output: Path) -> str:
@@ -61,7 +69,7 @@ def _final_mode(output: Path) -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(output: Path, lock_timeout: float = 60) -> Iterator[BinaryIO]:
+def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None = None) -> Iterator[BinaryIO]:
     """Yield a temporary file beside `output`; on success it replaces `output`, on error it is removed.
 
     The temp file is flushed and fsync'ed before `os.replace`, and the folder after it.
@@ -73,7 +81,9 @@ def atomic_output(output: Path, lock_timeout: float = 60) -> Iterator[BinaryIO]:
     directory = output.parent
     if not directory.is_dir():
         raise SinkError(f"output folder {str(directory)!r} does not exist")
-    lock = filelock.FileLock(str(lock_path(output)), timeout=lock_timeout)
+    if lock_dir is not None:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(lock_path(output, lock_dir)), timeout=lock_timeout)
     try:
         lock.acquire()
     except filelock.Timeout:

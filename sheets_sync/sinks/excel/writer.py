@@ -44,10 +44,12 @@ def check_template(template: Path, tabs: Sequence[ExcelTab]) -> None:
 
 
 def write_workbook(output: Path, tabs: Sequence[ExcelTab], *, template: Path | None = None,
-                   now: dt.datetime | None = None, lock_timeout: float = 60) -> WorkbookResult:
+                   now: dt.datetime | None = None, lock_timeout: float = 60,
+                   lock_dir: Path | None = None) -> WorkbookResult:
     """Write `tabs` to the workbook at `output`, filling `template` when given.
 
-    The previous file at `output` is replaced atomically and only on success.
+    The previous file at `output` is replaced atomically and only on success. The per-output lock
+    lives in `lock_dir` (the config's state folder) when given, else beside `output`.
 
     Raises:
         TemplateError: the template breaks the template contract or does not match the tabs.
@@ -66,7 +68,7 @@ def write_workbook(output: Path, tabs: Sequence[ExcelTab], *, template: Path | N
     # Planning reads and checks the whole template before anything is written or locked.
     plan = plan_fill(Path(template), tabs) if template is not None else None
     try:
-        with atomic_output(output, lock_timeout) as handle:
+        with atomic_output(output, lock_timeout, lock_dir) as handle:
             with zipfile.ZipFile(handle, "w", allowZip64=True) as zout:
                 if plan is not None:
                     rows, warnings = fill_template(zout, plan, output.parent)
