@@ -5,6 +5,12 @@ requested metrics in requested order, then whatever else the API sent; headers a
 without `metrics.`; nested objects flatten with dots; lists of creator profiles become one text
 (`instagram:@handle, tiktok:@handle`); numbers stay exactly as given; `*Date` strings become dates
 (`YYYY-MM-DD`) or naive date-times in the report's time zone.
+
+The default column set is a function of the endpoint, the requested metrics and any fields the API
+adds beyond the catalogue, never of which records hold null: a post's `creatorProfile` is always the
+five `creatorProfile.*` columns of its documented shape (empty cells when it is null), so a run of 5
+rows, a full run and `validate` (no records at all) agree. Numeric identifier columns (`campaignId`,
+`creator.creatorId`, any `*Id`/`*Ids`) get the number format "0": 49761, not 49,761.
 """
 
 from __future__ import annotations
@@ -25,7 +31,15 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Name hints for a column's kind when its values alone cannot tell (all null, or ints that are money).
 _MONEY = re.compile(r"(?i)(cost|value|spend|sales|commission|cpe$|cpm$|roi$|^roi|returnon|perpost|avg)")
 _DATE_NAME = re.compile(r"(Date|At)$")
+# Identifier fields (campaignId, creator.creatorId, instanceIds ...): printed as 49761, never 49,761.
+_ID_NAME = re.compile(r"(^id$|Ids?$)")
+_ID_FORMAT = "0"
 _UTC = ZoneInfo("UTC")
+# Known members of nested objects (later-api.md, CreatorProfileDto), so their columns do not depend on
+# whether the fetched records happen to hold the object or null (a post without a creator profile).
+KNOWN_OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
+    "creatorProfile": ("handleName", "network", "fullName", "profileImage", "profileLink"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,12 @@ class ColumnSpec:
 
 
 def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dict[str, Any]]) -> list[Column]:
-    """Identity fields, then requested metrics, then fields the API added, each with an inferred kind."""
+    """Identity fields, then requested metrics, then fields the API added, each with an inferred kind.
+
+    The set depends on the endpoint, the metrics and fields the API sends beyond the catalogue, never on
+    which records hold null: a null object yields empty cells in its member columns, and the columns
+    without records (what `validate` checks templates against) equal those with them.
+    """
     info = get_endpoint(endpoint)
     fields: list[str] = []
     for name in info.identity_fields if info else ():
@@ -47,11 +66,17 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
         fields += list(info.fixed_fields)
     fields += [_METRICS_PREFIX + m for m in metrics]
     known = set(fields)
+    extra: list[str] = []
     for record in records:
         for path in _leaf_paths(record):
-            if path not in known and not any(path.startswith(k + ".") for k in known):
+            if path not in known:
                 known.add(path)
-                fields.append(path)
+                extra.append(path)
+    # A path that is an object elsewhere (null here, members there) or a prefix of a known column is
+    # not a column of its own; a member of a known leaf column is already shown inside that column.
+    fields += [path for path in extra
+               if not any(other.startswith(path + ".") for other in known)
+               and not any(path.startswith(other + ".") for other in fields)]
     headers: set[str] = set()
     columns = []
     for path in fields:
@@ -59,7 +84,8 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
         if header in headers:  # a top-level field and a metric of the same name: keep both distinct
             header = path
         headers.add(header)
-        columns.append(Column(path, header, infer_kind(path, (_get(r, path) for r in records))))
+        kind = infer_kind(path, (_get(r, path) for r in records))
+        columns.append(Column(path, header, kind, _default_format(path, kind)))
     return columns
 
 
@@ -69,9 +95,11 @@ def build_table(endpoint: str, records: Iterable[dict[str, Any]], *, metrics: Se
     records = list(records)
     tz = ZoneInfo(timezone)
     if columns:
-        chosen = [Column(spec.field, spec.header or _header(spec.field),
-                         infer_kind(spec.field, (_get(r, spec.field) for r in records)), spec.format)
-                  for spec in columns]
+        chosen = []
+        for spec in columns:
+            kind = infer_kind(spec.field, (_get(r, spec.field) for r in records))
+            chosen.append(Column(spec.field, spec.header or _header(spec.field), kind,
+                                 spec.format if spec.format is not None else _default_format(spec.field, kind)))
     else:
         chosen = default_columns(endpoint, metrics, records)
     rows = [tuple(convert(column.field, _get(record, column.field), tz) for column in chosen)
@@ -134,6 +162,18 @@ def infer_kind(path: str, values: Iterable[Any]) -> ColumnKind:
     return ColumnKind.TEXT
 
 
+def is_identifier(path: str) -> bool:
+    """Whether a field holds identifiers (`campaignId`, `creator.creatorId`, `instanceIds`, `id`)."""
+    return bool(_ID_NAME.search(path.rsplit(".", 1)[-1]))
+
+
+def _default_format(path: str, kind: ColumnKind) -> str | None:
+    """"0" for numeric identifier columns (49761, not 49,761); None = the kind's default format."""
+    if kind in (ColumnKind.INTEGER, ColumnKind.DECIMAL) and is_identifier(path):
+        return _ID_FORMAT
+    return None
+
+
 def _parse_date(text: str, tz: ZoneInfo) -> Any:
     try:
         if _DATE_ONLY.match(text):
@@ -156,8 +196,12 @@ def _get(record: dict[str, Any], path: str) -> Any:
 
 
 def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:
-    """A field holding an object becomes one column per member (`creatorProfile.handleName` ...)."""
-    members: list[str] = []
+    """A field holding an object becomes one column per member (`creatorProfile.handleName` ...).
+
+    Members of a known object come from its known shape, then any member the records add; null objects
+    contribute nothing, so a run whose records all hold null has the same columns as one that has none.
+    """
+    members: list[str] = [f"{path}.{key}" for key in KNOWN_OBJECT_MEMBERS.get(path, ())]
     for record in records:
         value = _get(record, path)
         if isinstance(value, dict):
@@ -172,7 +216,7 @@ def _leaf_paths(record: dict[str, Any], prefix: str = "") -> list[str]:
     out = []
     for key, value in record.items():
         path = prefix + key
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):  # an empty object has no leaves, so no column of its own
             out += _leaf_paths(value, path + ".")
         else:
             out.append(path)

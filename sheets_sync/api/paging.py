@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.api.envelope import Page
+from sheets_sync.catalogue import PAGE_NUMBER_MAX, PAGE_SIZE_MAX
 from sheets_sync.api.params import Query, with_cursor, with_page
 from sheets_sync.errors import ApiResponseError
 
@@ -73,6 +74,8 @@ class PageWalker:
         self.record_page(first, total_pages)
         size = first.page_size or self._page_size
         wanted = total_pages if self._max_rows is None else min(total_pages, math.ceil(self._max_rows / size))
+        if wanted > PAGE_NUMBER_MAX:
+            self._refuse_too_many_pages(first, generation, size)
         pages = {1: first}
         if wanted > 1:
             pages.update(self._fetch_parallel(query, first, range(2, wanted + 1), size))
@@ -81,6 +84,19 @@ class PageWalker:
             raise ApiResponseError(f"{self.endpoint}: received {len(records)} rows but the API announced "
                                    f"totalItems={first.total_items}; refusing partial or duplicated data")
         return Walk(_cut(records, self._max_rows), len(pages), generation)
+
+    def _refuse_too_many_pages(self, first: Page, generation: str, size: int) -> None:
+        """Fail after page 1 rather than read 500 pages and then meet the API's pageNumber limit."""
+        advice = ["narrow the date range or filters"]
+        if size < PAGE_SIZE_MAX:
+            advice.append(f"raise api.page_size (now {size}, at most {PAGE_SIZE_MAX})")
+        if generation != "v1":
+            advice.append("use api.pagination: cursor")
+        rows = f" ({first.total_items} rows)" if first.total_items is not None else ""
+        raise ApiResponseError(
+            f"{self.endpoint}: the result has {first.total_pages} pages of {size}{rows}, but the API serves at "
+            f"most pageNumber {PAGE_NUMBER_MAX} in page-number pagination; "
+            f"{', or '.join([', '.join(advice[:-1]), advice[-1]] if len(advice) > 1 else advice)}")
 
     def _fetch_parallel(self, query: Query, first: Page, numbers: range, size: int) -> dict[int, Page]:
         results: dict[int, Page] = {}

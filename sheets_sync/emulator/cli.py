@@ -15,7 +15,7 @@ from sheets_sync.emulator.server import build_emulator
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sheets-sync emulator",
                                 description="Run the local Later Influence Reporting API emulator.")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (0 = a free port)")
+    p.add_argument("--port", type=_port, default=0, help="port to listen on, 0-65535 (0 = a free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     p.add_argument("--pagination", choices=("page", "cursor"), default="page",
                    help="documentation generation to serve (default: page)")
@@ -42,6 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--repeat-cursor", action="store_true", help="cursor mode: page 2 repeats its cursor")
     faults.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0-65535; anything else is an argparse error (one line, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a whole number 0-65535") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value}: expected 0-65535 (0 = a free port)")
+    return value
 
 
 def options_from(args: argparse.Namespace) -> EmulatorOptions:

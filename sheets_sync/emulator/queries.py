@@ -198,7 +198,7 @@ class Validator:
         bad = [m for m in requested if m not in valid]
         if bad:
             where = " for the selected platform/contentType" if content_types is not None else ""
-            raise self.fail("validation", f"Invalid metrics for /{ep.path.removeprefix('/v2/')}{where}: "
+            raise self.fail("validation", f"Invalid metrics for {_shown_path(ep.path)}{where}: "
                                           f"{', '.join(bad)}. Valid metrics are: {', '.join(sorted(valid))}.")
         return tuple(dict.fromkeys(requested))
 
@@ -245,3 +245,8 @@ class Validator:
         if not low <= value <= high:
             raise self.fail("validation", f"{name} must be an integer between {low} and {high}, got '{raw}'.")
         return value
+
+
+def _shown_path(path: str) -> str:
+    """The route as error details name it: `/campaigns/performance` for v2, `/v1/reporting/...` for v1."""
+    return "/" + path.lstrip("/").removeprefix("v2/")

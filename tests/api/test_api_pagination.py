@@ -129,6 +129,35 @@ class TestParallelPages:
         assert emu.stats.count(status=200) == 3
 
 
+class TestPageNumberLimit:
+    @pytest.mark.parametrize("pagination", ["page", "auto"])
+    def test_more_than_500_pages_fails_right_after_page_one(self, make_emu, pagination):
+        """4,333 posts at page_size 1 (> 500 pages): one data request, then ApiResponseError with advice."""
+        emu = make_emu(pagination="page")
+        with client_for(emu.url, page_size=1, pagination=pagination) as client:
+            with pytest.raises(ApiResponseError) as caught:
+                client.fetch("posts/performance", POSTS)
+        message = str(caught.value)
+        assert "pageNumber 500" in message and "narrow the date range or filters" in message
+        assert "pagination: cursor" in message and "page_size" in message
+        assert emu.stats.count(path="/v2/posts/performance") == 1
+        assert emu.stats.count(status=400) == 0
+
+    def test_max_rows_within_500_pages_still_reads_a_long_result(self, emu):
+        """max_rows=3 at page_size 1 needs 3 pages of a >500-page result: allowed, three rows back."""
+        with client_for(emu.url, page_size=1) as client:
+            result = client.fetch("posts/performance", POSTS, max_rows=3)
+        assert len(result.records) == 3 and result.pages == 3
+
+    def test_cursor_style_reads_past_what_500_pages_would_hold(self, make_emu):
+        """The advice works: cursor pagination reads a result longer than 500 pages of the same size."""
+        emu = make_emu(pagination="cursor")
+        params = {**POSTS, "startDate": "2026-04-01", "endDate": "2026-06-30"}
+        with client_for(emu.url, page_size=1, pagination="cursor") as client:
+            result = client.fetch("posts/performance", params)
+        assert result.pages == len(result.records) > 500
+
+
 def scripted_pages(pages: dict[int, dict]):
     """A page-generation script: pageNumber → body."""
     def script(seen):

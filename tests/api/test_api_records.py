@@ -8,6 +8,7 @@ import hypothesis.strategies as st
 from api_helpers import WIDE, client_for
 from hypothesis import given
 
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.records import ColumnSpec, build_table, default_columns
 from sheets_sync.report import ColumnKind, TableMeta
 
@@ -162,3 +163,94 @@ def test_default_columns_without_records_are_the_catalogue_ones():
     """With no rows the columns are still known: identity fields, then metrics."""
     cols = default_columns("platforms/performance", ["engagements"], [])
     assert [c.header for c in cols] == ["contentType", "engagements"]
+
+
+POST_METRICS = ["impressions", "engagements"]
+CREATOR_PROFILE_COLUMNS = ["creatorProfile.handleName", "creatorProfile.network", "creatorProfile.fullName",
+                           "creatorProfile.profileImage", "creatorProfile.profileLink"]
+
+
+class TestStableColumns:
+    def test_posts_headers_are_the_same_for_a_full_run_a_short_run_and_no_rows(self, emulator):
+        """posts/performance headers do not depend on which posts were fetched (null creatorProfile or not)."""
+        params = {**WIDE, "metrics": POST_METRICS}
+        with client_for(emulator.url, page_size=100) as client:
+            full = client.fetch("posts/performance", params).records
+            few = client.fetch("posts/performance", params, max_rows=5).records
+        assert any(r.get("creatorProfile") is None for r in full)
+        assert all(r.get("creatorProfile") is not None for r in few)
+        headers = table("posts/performance", full, POST_METRICS).headers
+        assert headers == table("posts/performance", few, POST_METRICS).headers
+        assert headers == [c.header for c in default_columns("posts/performance", POST_METRICS, [])]
+        assert "creatorProfile" not in headers
+        assert headers[headers.index("caption") + 1:][:5] == CREATOR_PROFILE_COLUMNS
+
+    def test_a_post_without_creator_profile_has_empty_profile_cells(self, emulator):
+        """A real post whose creatorProfile is null gives None in every creatorProfile.* cell."""
+        params = {**WIDE, "metrics": POST_METRICS}
+        with client_for(emulator.url, page_size=100) as client:
+            records = client.fetch("posts/performance", params).records
+        t = table("posts/performance", records, POST_METRICS)
+        at = [t.headers.index(h) for h in CREATOR_PROFILE_COLUMNS]
+        rows = list(t.rows)
+        nulls = [row for row, r in zip(rows, records, strict=True) if r["creatorProfile"] is None]
+        present = [row for row, r in zip(rows, records, strict=True) if r["creatorProfile"] is not None]
+        assert nulls and all(row[i] is None for row in nulls for i in at)
+        assert all(isinstance(row[at[0]], str) and row[at[1]] for row in present)
+
+    def test_records_that_all_hold_null_objects_give_the_catalogue_columns(self):
+        """Only null creator profiles still give creatorProfile.* columns, never a bare creatorProfile one."""
+        rows = [{"postId": 1, "creatorProfile": None, "metrics": {"impressions": 1}}]
+        t = table("posts/performance", rows, ["impressions"])
+        assert t.headers == [c.header for c in default_columns("posts/performance", ["impressions"], [])]
+        assert "creatorProfile" not in t.headers and "metrics" not in t.headers
+
+    def test_every_endpoint_knows_its_columns_before_fetching(self, emulator):
+        """default_columns without records equals the columns of real emulator records, for every endpoint."""
+        with client_for(emulator.url, page_size=100) as client:
+            for name in ("instances", "instances/performance", "instances/performance-over-time", "campaigns",
+                         "campaigns/performance", "platforms/performance", "platforms/return-on-investment",
+                         "creators/performance", "posts/performance"):
+                info = get_endpoint(name)
+                metrics = ["engagements", "impressions"] if info.metrics else []
+                params = {**(WIDE if info.requires_dates else {}), **({"metrics": metrics} if metrics else {})}
+                records = client.fetch(name, params).records
+                assert records, name
+                expected = [(c.field, c.header) for c in default_columns(name, metrics, [])]
+                assert [(c.field, c.header) for c in default_columns(name, metrics, records)] == expected, name
+
+    def test_a_new_object_field_that_is_sometimes_null_is_one_set_of_columns(self):
+        """An unknown nested field null in one record and an object in another flattens once, no bare column."""
+        rows = [{"contentType": "a", "extra": None, "metrics": {}},
+                {"contentType": "b", "extra": {"x": 1}, "metrics": {}}]
+        t = table("platforms/performance", rows, [])
+        assert t.headers == ["contentType", "extra.x"]
+        assert list(t.rows) == [("a", None), ("b", 1)]
+
+
+class TestIdentifierFormat:
+    def test_numeric_id_columns_have_number_format_0(self):
+        """campaignId, creatorId, postId and creator.creatorId print as 49761 (format "0"), metrics keep #,##0."""
+        post = {"postId": 900002, "creatorId": 700438, "campaignId": 49762, "instanceId": "instance_def",
+                "metrics": {"impressions": 1180}}
+        t = table("posts/performance", [post], ["impressions"])
+        formats = {c.header: c.effective_format for c in t.columns}
+        assert formats["postId"] == formats["creatorId"] == formats["campaignId"] == "0"
+        assert formats["impressions"] == "#,##0"
+        assert formats["instanceId"] is None  # text ids stay text
+        creator = {"creator": {"creatorId": 7, "fullName": "A"}, "metrics": {}}
+        t = table("creators/performance", [creator], [])
+        assert t.columns[t.headers.index("creator.creatorId")].effective_format == "0"
+
+    def test_any_id_or_ids_field_added_by_the_api_is_an_identifier(self):
+        """A field the API adds ending in Id or Ids (numbers) also gets format "0"."""
+        t = table("platforms/performance", [{"contentType": "a", "groupId": 12345, "metrics": {}}], [])
+        assert t.columns[t.headers.index("groupId")].effective_format == "0"
+
+    def test_explicit_columns_keep_id_format_unless_one_is_given(self):
+        """columns: without format gives an id column "0"; a format in config still wins."""
+        record = {"campaignId": 49761, "metrics": {"impressions": 5}}
+        specs = [ColumnSpec("campaignId", "Campaign ID"), ColumnSpec("campaignId", "Raw", "#,##0"),
+                 ColumnSpec("metrics.impressions")]
+        t = table("campaigns/performance", [record], ["impressions"], specs)
+        assert [c.effective_format for c in t.columns] == ["0", "#,##0", "#,##0"]

@@ -108,6 +108,92 @@ class TestUnauthorised:
                 client.fetch("platforms/performance", PARAMS)
 
 
+class TestRefusedExchange:
+    def test_refused_exchange_is_not_repeated_by_later_fetches(self, emu, mode):
+        """Wrong credentials: two fetches on one client make one token request and raise the same error."""
+        with client_for(emu.url, client_secret="wrong-secret") as client:
+            with pytest.raises(ApiAuthError) as first:
+                client.fetch("platforms/performance", PARAMS)
+            with pytest.raises(ApiAuthError) as second:
+                client.fetch("campaigns/performance", PARAMS)
+        assert str(second.value) == str(first.value)
+        assert (second.value.error_type, second.value.status) == (first.value.error_type, first.value.status)
+        assert emu.stats.count(path="/oauth/token") == 1
+        assert emu.stats.count(path="/v2/campaigns/performance") == 0
+
+    def test_disabled_client_is_refused_once_per_client(self, emu_factory, mode):
+        """A disabled client (403) costs one exchange however many reports the run has."""
+        emu = emu_factory(clients=[ClientSpec("off-client", "off-secret", disabled=True)])
+        with client_for(emu.url, client_id="off-client", client_secret="off-secret") as client:
+            for _ in range(3):
+                with pytest.raises(ApiAuthError):
+                    client.fetch("platforms/performance", PARAMS)
+        assert emu.stats.count(path="/oauth/token") == 1
+
+    def test_a_failed_exchange_that_is_not_a_refusal_is_tried_again(self):
+        """Only a refusal is remembered: an exchange that failed otherwise is attempted on the next call."""
+        from sheets_sync.api.token import TokenCache
+        from sheets_sync.errors import ApiResponseError
+
+        attempts: list[int] = []
+
+        def exchange() -> str:
+            attempts.append(1)
+            if len(attempts) == 1:
+                raise ApiResponseError("the answer of POST /oauth/token has no `jwt` string")
+            return "token-ok"
+
+        cache = TokenCache(exchange, clock=lambda: 0.0)
+        with pytest.raises(ApiResponseError):
+            cache.get()
+        assert cache.get()[0] == "token-ok" and len(attempts) == 2
+
+
+class TestShortLifetime:
+    def test_short_lived_tokens_are_not_renewed_before_every_request(self, emu_factory):
+        """token lifetime 8 s, real clock: 20 quick fetches use one or two tokens, not one per request."""
+        emu = emu_factory(token_lifetime_seconds=8)
+        with client_for(emu.url, page_size=50) as client:
+            for _ in range(20):
+                client.fetch("platforms/performance", PARAMS)
+        assert emu.stats.count(path="/v2/platforms/performance", status=200) == 20
+        assert emu.stats.count(path="/oauth/token") <= 2
+        assert emu.stats.count(status=401) == 0
+
+    def test_margin_is_a_quarter_of_a_short_lifetime(self, emu_factory, clock):
+        """Lifetime 8 s → margin 2 s: no renewal 5 s in, renewal 6.5 s in, before any 401."""
+        emu = emu_factory(clock=clock, token_lifetime_seconds=8)
+        with clocked_client(emu, clock) as client:
+            client.fetch("platforms/performance", PARAMS)
+            assert client.tokens.margin_seconds == 2
+            clock.now += 5
+            client.fetch("platforms/performance", PARAMS)
+            assert emu.stats.tokens_issued == 1
+            clock.now += 1.5
+            client.fetch("platforms/performance", PARAMS)
+        assert emu.stats.tokens_issued == 2
+        assert emu.stats.count(status=401) == 0
+
+    def test_lifetime_without_iat_is_counted_from_when_the_token_was_obtained(self):
+        """A JWT with only `exp` (20 s after it was obtained) gets a 5 s margin."""
+        import jwt
+
+        from sheets_sync.api.token import TokenCache
+
+        now = 1_780_000_000.0
+        token = jwt.encode({"exp": int(now) + 20}, "k" * 32, algorithm="HS256")
+        cache = TokenCache(lambda: token, clock=lambda: now)
+        cache.get()
+        assert cache.margin_seconds == 5
+
+    def test_long_lifetime_keeps_the_configured_margin(self, emu_factory, clock):
+        """A 1-hour token keeps the configured 60 s margin (a quarter of its lifetime is larger)."""
+        emu = emu_factory(clock=clock, token_lifetime_seconds=LIFETIME)
+        with clocked_client(emu, clock) as client:
+            client.fetch("platforms/performance", PARAMS)
+            assert client.tokens.margin_seconds == 60
+
+
 class TestConcurrency:
     def run_together(self, client: ApiClient, n: int = 8) -> list:
         barrier = threading.Barrier(n)

@@ -75,3 +75,20 @@ def test_invalid_option_value_returns_2(capsys):
     """A value the options reject (error rate above 1) is one line on stderr and exit code 2."""
     assert main(["--error-rate", "1.5"]) == 2
     assert "error_rate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "http"])
+def test_port_outside_0_to_65535_is_a_one_line_usage_error(port):
+    """--port 99999 / -1 / 65536 / text: exit 2 with one `error:` line naming the port, no traceback."""
+    proc = subprocess.run([sys.executable, "-m", "sheets_sync", "emulator", "--port", port],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    errors = [line for line in proc.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "invalid port" in errors[0] and "0-65535" in errors[0]
+
+
+@pytest.mark.parametrize("port", ["0", "65535"])
+def test_port_bounds_are_accepted(port):
+    """0 and 65535 are valid port values for the parser."""
+    assert build_parser().parse_args(["--port", port]).port == int(port)

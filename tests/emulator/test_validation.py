@@ -177,3 +177,14 @@ def test_bound_client_sees_only_its_instances(make_emulator):
     assert api.ok("/v2/instances")["data"]["instanceIds"] == ["instance_def"]
     assert {r["instanceId"] for r in api.walk(CAMPAIGNS, OK)} == {"instance_def"}
     assert api.get(CAMPAIGNS, {**OK, "instanceIds": "instance_abc"}).status_code == 403
+
+
+def test_invalid_metrics_detail_names_the_path_with_one_slash(api, capi):
+    """The unsupported-metric 400 names `/campaigns/performance` (v2) and `/v1/reporting/...` (v1), never `//`."""
+    v2 = capi.get(CAMPAIGNS, {**OK, "metrics": "bogus"}).json()["detail"]
+    assert v2.startswith("Invalid metrics for /campaigns/performance: bogus.")
+    v1 = api.get("/v1/reporting/influencer/performance", {**YEAR, "metrics": "bogus"})
+    assert v1.status_code == 400
+    detail = v1.json()["detail"]
+    assert detail.startswith("Invalid metrics for /v1/reporting/influencer/performance: bogus.")
+    assert "//" not in detail
