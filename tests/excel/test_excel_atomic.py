@@ -12,11 +12,12 @@ from pathlib import Path
 import filelock
 import pytest
 
-from excel_helpers import NOW, make_tab
+from excel_helpers import NOW, assert_data, make_tab
 from sheets_sync.errors import OutputLockedError, SinkError
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import write_workbook
-from sheets_sync.sinks.excel.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path
+from sheets_sync.sinks.excel import atomic
+from sheets_sync.sinks.excel.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path, pending_path
 
 COLUMNS = [("Name", ColumnKind.TEXT), ("Posts", ColumnKind.INTEGER)]
 REPO = Path(__file__).resolve().parents[2]
@@ -158,3 +159,54 @@ def test_lock_in_a_state_folder_leaves_only_the_workbook_beside_the_output(tmp_p
     with filelock.FileLock(str(lock_path(out, state))):
         with pytest.raises(OutputLockedError):
             _write(out, [["y", 2]], lock_timeout=0.2, lock_dir=state)
+
+
+def _refuse_replacing(monkeypatch: pytest.MonkeyPatch, output: Path, times: int) -> list[str]:
+    """Make os.replace onto `output` raise PermissionError `times` times, as Windows does for a file open in Excel."""
+    real_replace = os.replace
+    refusals: list[str] = []
+
+    def replace(src, dst):
+        if Path(dst) == output and len(refusals) < times:
+            refusals.append(str(dst))
+            raise PermissionError(13, "The process cannot access the file because it is being used by another "
+                                      "process", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    return refusals
+
+
+def test_output_open_elsewhere_keeps_the_new_file_as_pending(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the output cannot be replaced, the old file stays and the new one is kept readable as .pending.xlsx."""
+    out = tmp_path / "report.xlsx"
+    _write(out, [["old", 1]])
+    before = out.read_bytes()
+    monkeypatch.setattr(atomic, "REPLACE_RETRY_DELAYS", (0.0, 0.0))
+    refusals = _refuse_replacing(monkeypatch, out, times=100)
+    with pytest.raises(SinkError) as caught:
+        _write(out, [["new", 2], ["newer", 3]])
+    pending = tmp_path / "report.pending.xlsx"
+    assert len(refusals) == 3                                   # the first try and one per delay
+    assert str(pending) in caught.value.message and "previous file is unchanged" in caught.value.message
+    assert out.read_bytes() == before
+    assert_data(pending, "Data", [["new", 2], ["newer", 3]])   # both readers read the pending file
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_replace_is_retried_with_the_injected_sleep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that is released after two refusals is replaced normally, after two injected sleeps."""
+    out = tmp_path / "report.bin"   # bytes, not a workbook: only the replace is under test
+    out.write_bytes(b"old")
+    _refuse_replacing(monkeypatch, out, times=2)
+    slept: list[float] = []
+    with atomic_output(out, sleep=slept.append) as handle:
+        handle.write(b"new")
+    assert out.read_bytes() == b"new"
+    assert slept == list(atomic.REPLACE_RETRY_DELAYS[:2])
+    assert not pending_path(out).exists()
+
+
+def test_pending_name_keeps_the_workbook_suffix() -> None:
+    """The pending file keeps .xlsx/.xlsm at the end so Excel still opens it."""
+    assert pending_path(Path("out/Q1 report.xlsm")) == Path("out/Q1 report.pending.xlsm")

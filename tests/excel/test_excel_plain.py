@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -58,9 +59,35 @@ def test_column_widths_fit_headers_and_values(tmp_path: Path) -> None:
 def test_about_sheet_records_the_refresh(tmp_path: Path) -> None:
     """The About sheet names the refresh time and, per tab, report, endpoint, period and row count."""
     about = calamine_rows(_two_tabs(tmp_path).path, "About")
-    assert about[0][:2] == ["Last refreshed", "2026-03-02 06:30:00 UTC"]
+    assert about[0][:3] == ["Last refreshed", dt.datetime(2026, 3, 2, 6, 30), "UTC"]
     assert about[3][:6] == ["Campaigns", "Campaigns report", "campaigns", dt.date(2026, 2, 1),
                             dt.date(2026, 2, 28), 2]
+
+
+def test_about_sheet_times_and_periods_are_real_excel_dates(tmp_path: Path) -> None:
+    """openpyxl (read-only) reads Last refreshed and Refreshed at as datetimes and the period as dated cells."""
+    wb = openpyxl.load_workbook(_two_tabs(tmp_path).path, read_only=True)
+    try:
+        rows = list(wb["About"].iter_rows(min_row=1, max_row=4))
+        refreshed, tab_row = rows[0][1], rows[3]
+        assert refreshed.value == dt.datetime(2026, 3, 2, 6, 30) and refreshed.is_date
+        assert refreshed.number_format == "yyyy-mm-dd hh:mm:ss"
+        assert [c.value for c in rows[2]][6] == "Refreshed at"          # the human label stays
+        assert tab_row[6].value == dt.datetime(2026, 3, 2, 6, 30) and tab_row[6].is_date
+        assert tab_row[6].number_format == "yyyy-mm-dd hh:mm:ss"
+        assert [tab_row[3].value, tab_row[4].value] == [dt.datetime(2026, 2, 1), dt.datetime(2026, 2, 28)]
+        assert tab_row[3].number_format == tab_row[4].number_format == "yyyy-mm-dd"
+    finally:
+        wb.close()
+
+
+def test_about_refreshed_at_is_the_wall_time_of_the_tabs_time_zone(tmp_path: Path) -> None:
+    """An aware refresh time is written as the wall time in the tab's Time zone (Excel has no zones)."""
+    tab = make_tab("Data", COLUMNS, ROWS)
+    tab.table.meta = dataclasses.replace(tab.table.meta, timezone="America/New_York")
+    result = write_workbook(tmp_path / "tz.xlsx", [tab], now=NOW)
+    row = calamine_rows(result.path, "About")[3]
+    assert row[6:8] == [dt.datetime(2026, 3, 2, 1, 30), "America/New_York"]
 
 
 def test_empty_report_still_has_its_header(tmp_path: Path) -> None:

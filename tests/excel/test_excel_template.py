@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 
@@ -179,6 +182,48 @@ class TestContract:
         with pytest.raises(TemplateError, match="totals row"):
             check_template(tpl, [make_tab("Data", TWO, [])])
 
+    def test_every_contract_problem_is_reported_in_one_error(self, tmp_path: Path) -> None:
+        """Content below one table, a totals row on another and a merged block all come in one TemplateError."""
+        def build(wb):
+            data = wb.add_worksheet("Data")
+            _table(data, "tblData", ["Name", "Posts"])
+            data.write("C10", "note under the data")
+            data.merge_range("D1:E3", "merged")
+            _table(wb.add_worksheet("Tot"), "tblT", ["Name", "Posts"], totals=True)
+        tpl = _template(tmp_path / "t.xlsx", build)
+        tabs = [make_tab("Data", TWO, []), make_tab("Tot", TWO, [])]
+        with pytest.raises(TemplateError) as caught:
+            check_template(tpl, tabs)
+        message = caught.value.message
+        assert message.startswith("3 template problems: (1) ")
+        assert "\n" not in message   # one logical problem for validate's destinations.X.template
+        for part in ("C10 is below the data", "merged cells D1:E3", "table 'tblT': tables with a totals row"):
+            assert part in message, part
+        with pytest.raises(TemplateError, match="3 template problems"):
+            write_workbook(tmp_path / "o.xlsx", [make_tab("Data", TWO, []), make_tab("Tot", TWO, [])], template=tpl)
+        assert not (tmp_path / "o.xlsx").exists()
+
+    def test_column_mismatch_and_contract_problems_are_listed_together(self, tmp_path: Path) -> None:
+        """A tab whose columns do not match its table still gets its block's contract problems listed too."""
+        def build(wb):
+            ws = wb.add_worksheet("Data")
+            _table(ws, "tblData", ["Name", "Posts"])
+            ws.write("A8", "footnote")
+        tpl = _template(tmp_path / "t.xlsx", build)
+        with pytest.raises(TemplateError) as caught:
+            check_template(tpl, [make_tab("Data", [("Name", K.TEXT), ("Views", K.INTEGER)], [])])
+        message = caught.value.message
+        assert message.startswith("2 template problems: ")
+        assert "A8 is below the data" in message and "not in the template: Views" in message
+
+    def test_a_single_problem_keeps_its_own_message(self, tmp_path: Path) -> None:
+        """With one problem the message is that problem alone, with no count in front."""
+        tpl = _template(tmp_path / "t.xlsx", lambda wb: _table(wb.add_worksheet("Data"), "tblData",
+                                                                  ["Name", "Posts"], totals=True))
+        with pytest.raises(TemplateError) as caught:
+            check_template(tpl, [make_tab("Data", TWO, [])])
+        assert caught.value.message.startswith("table 'tblData': tables with a totals row cannot be filled")
+
     @pytest.mark.parametrize("content, message", [(b"not a zip", "not an .xlsx"), (None, "does not exist")])
     def test_unreadable_templates_fail_clearly(self, tmp_path: Path, content: bytes | None, message: str) -> None:
         """A missing or corrupt template file gives a one-line TemplateError."""
@@ -272,6 +317,53 @@ class TestRefillingAnOutput:
             assert '<autoFilter ref="A1:B4"/>' in zf.read("xl/worksheets/sheet1.xml").decode()
             assert "'Data'!$A$1:$B$4" in zf.read("xl/workbook.xml").decode()
 
+
+    def test_a_partial_refill_rewrites_the_about_rows_of_refreshed_tabs(self, tmp_path: Path) -> None:
+        """Refilling one tab of a clean workbook updates About's refresh time and that tab's row only."""
+        later = NOW + dt.timedelta(days=1, hours=2)
+        tabs = [make_tab("Data", TWO, [["a", 1], ["b", 2]]), make_tab("Other", TWO, [["keep", 9]])]
+        first = write_workbook(tmp_path / "r.xlsx", tabs, now=NOW).path
+        data = make_tab("Data", TWO, [["x", 5], ["y", 6], ["z", 7]])
+        data.table.meta = dataclasses.replace(data.table.meta, refreshed_at=later, end_date=dt.date(2026, 3, 1))
+        again = write_workbook(first, [data], template=first, now=later).path
+        assert_sound(again)
+        about = calamine_rows(again, "About")
+        assert about[0][:3] == ["Last refreshed", dt.datetime(2026, 3, 3, 8, 30), "UTC"]
+        assert about[3] == ["Data", "Data report", "campaigns", dt.date(2026, 2, 1), dt.date(2026, 3, 1), 3,
+                            dt.datetime(2026, 3, 3, 8, 30), "UTC"]
+        assert about[4][5:7] == [1, dt.datetime(2026, 3, 2, 6, 30)]     # the tab not refreshed keeps its row
+        wb = openpyxl.load_workbook(again, read_only=True)
+        try:
+            assert next(wb["About"].iter_rows(min_row=4, max_row=4))[6].is_date
+        finally:
+            wb.close()
+
+    def test_repeated_partial_refills_do_not_grow_the_style_table(self, tmp_path: Path) -> None:
+        """Rewriting About reuses its date styles, so styles.xml stays the same size run after run."""
+        tabs = [make_tab("Data", TWO, [["a", 1]]), make_tab("Other", TWO, [["keep", 9]])]
+        path = write_workbook(tmp_path / "r.xlsx", tabs, now=NOW).path
+        with zipfile.ZipFile(path) as zf:
+            before = zf.read("xl/styles.xml")
+        for _ in range(2):
+            write_workbook(path, [make_tab("Data", TWO, [["x", 5]])], template=path, now=NOW)
+        with zipfile.ZipFile(path) as zf:
+            assert zf.read("xl/styles.xml") == before
+
+    def test_a_refreshed_tab_missing_from_about_gets_a_row(self, tmp_path: Path) -> None:
+        """A refilled tab that About does not list yet is added below the existing rows."""
+        first = write_workbook(tmp_path / "r.xlsx", [make_tab("Data", TWO, [["a", 1]])], now=NOW).path
+        with zipfile.ZipFile(first) as zf:
+            parts = {name: zf.read(name) for name in zf.namelist()}
+        sheet = parts["xl/worksheets/sheet2.xml"].decode()
+        parts["xl/worksheets/sheet2.xml"] = sheet.replace(">Data<", ">Gone<", 1).encode()
+        with zipfile.ZipFile(first, "w") as zf:
+            for name, data in parts.items():
+                zf.writestr(name, data)
+        again = write_workbook(first, [make_tab("Data", TWO, [["x", 5]])], template=first, now=NOW).path
+        assert_sound(again)
+        about = calamine_rows(again, "About")
+        assert [row[0] for row in about[3:]] == ["Gone", "Data"]
+        assert about[4][5] == 1
 
 def test_namespace_prefixed_worksheets_are_refused_clearly() -> None:
     """A worksheet written with an `x:` prefix gets a TemplateError with advice, not a crash."""

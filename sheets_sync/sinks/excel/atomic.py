@@ -1,4 +1,9 @@
-"""Replace an output file atomically under a per-output lock, or leave the previous file untouched."""
+"""Replace an output file atomically under a per-output lock, or leave the previous file untouched.
+
+On Windows a workbook open in Excel cannot be replaced (`PermissionError`): the replace is retried a
+few times, then the new file is kept beside the output as `<name>.pending<suffix>` and a SinkError
+says where it is; the previous file is never deleted.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +22,8 @@ import filelock
 from sheets_sync.errors import OutputLockedError, SinkError
 
 STALE_TEMP_SECONDS = 60
+# Waits between attempts to replace an output that is open elsewhere (Excel on Windows): ~1.5 s in all.
+REPLACE_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8)
 
 
 def lock_path(output: Path, lock_dir: Path | None = None) -> Path:
@@ -68,15 +75,49 @@ def _final_mode(output: Path) -> int:
         return 0o666 & ~umask
 
 
+def pending_path(output: Path) -> Path:
+    """Where a new file is kept when `output` cannot be replaced: `report.xlsx` → `report.pending.xlsx`."""
+    return output.with_name(f"{output.stem}.pending{output.suffix}")
+
+
+def _replace(temp: Path, output: Path, sleep: Callable[[float], None]) -> None:
+    """Move `temp` over `output`, retrying while `output` is held open; else keep it as the pending file.
+
+    Raises:
+        SinkError: `output` stayed locked; the message names the pending file (the old one is untouched).
+    """
+    for delay in (*REPLACE_RETRY_DELAYS, None):
+        try:
+            os.replace(temp, output)
+            return
+        except PermissionError as exc:
+            refused = exc
+        if delay is not None:
+            sleep(delay)
+    pending = pending_path(output)
+    reason = refused.strerror or str(refused)
+    try:
+        os.replace(temp, pending)
+    except OSError as exc:
+        raise SinkError(f"{output.name}: cannot be replaced ({reason}; is it open in Excel?) and the new "
+                        f"workbook could not be kept as {pending.name} ({exc.strerror or exc}); "
+                        "the previous file is unchanged") from exc
+    raise SinkError(f"{output.name}: cannot be replaced ({reason}; is it open in Excel?); the previous file "
+                    f"is unchanged and the new workbook is at {pending}") from refused
+
+
 @contextlib.contextmanager
-def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None = None) -> Iterator[BinaryIO]:
+def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None = None, *,
+                  sleep: Callable[[float], None] = time.sleep) -> Iterator[BinaryIO]:
     """Yield a temporary file beside `output`; on success it replaces `output`, on error it is removed.
 
-    The temp file is flushed and fsync'ed before `os.replace`, and the folder after it.
+    The temp file is flushed and fsync'ed before `os.replace`, and the folder after it. A replace
+    refused with PermissionError is retried after each of REPLACE_RETRY_DELAYS (waited with `sleep`).
 
     Raises:
         OutputLockedError: another writer held `output`'s lock for `lock_timeout` seconds.
-        SinkError: the folder cannot be written.
+        SinkError: the folder cannot be written, or `output` stayed open elsewhere (the new file is
+            then kept as `pending_path(output)` and the previous file is untouched).
     """
     directory = output.parent
     if not directory.is_dir():
@@ -104,7 +145,7 @@ def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None 
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(temp, _final_mode(output))
-            os.replace(temp, output)
+            _replace(temp, output, sleep)
         except BaseException:
             with contextlib.suppress(OSError):
                 temp.unlink()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from pathlib import Path
 
+from sheets_sync.sinks.excel.about import find_about, refreshed_about
 from sheets_sync.sinks.excel.cells import RowEncoder, column_letter, text_warnings
 from sheets_sync.sinks.excel.package import REL_CALC_CHAIN, rels_path
 from sheets_sync.sinks.excel.plan import FillPlan, TabPlan
@@ -65,8 +67,13 @@ def _copy(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
     zout.writestr(out, data)
 
 
-def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path) -> tuple[dict[str, int], list[str]]:
-    """Write the filled template into `zout`; return data rows per sheet and warnings."""
+def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path,
+                  now: dt.datetime | None = None) -> tuple[dict[str, int], list[str]]:
+    """Write the filled template into `zout`; return data rows per sheet and warnings.
+
+    With `now`, a workbook sheets-sync wrote without a template (a partial run's refill) gets its
+    About sheet's refresh time and the refreshed tabs' rows rewritten (see `about`).
+    """
     pkg = plan.pkg
     spools: dict[str, tuple[TabPlan, RowSpool, RowShift]] = {}
     opened: list[RowSpool] = []
@@ -83,7 +90,7 @@ def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path) -> tup
             shifts[tab_plan.area.sheet.name.casefold()] = shift
             rows[tab_plan.tab.sheet] = count
             warnings += tab_warnings
-        _write_parts(zout, plan, spools, shifts)
+        _write_parts(zout, plan, spools, shifts, rows, now)
     finally:
         for spool in opened:
             spool.close()
@@ -92,8 +99,11 @@ def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path) -> tup
 
 
 def _write_parts(zout: zipfile.ZipFile, plan: FillPlan, spools: dict[str, tuple[TabPlan, RowSpool, RowShift]],
-                 shifts: dict[str, RowShift]) -> None:
+                 shifts: dict[str, RowShift], rows: dict[str, int], now: dt.datetime | None) -> None:
     pkg = plan.pkg
+    about = find_about(plan) if now is not None else None
+    # Before any part is copied: refreshing it may derive styles, which styles.xml must then carry.
+    about_text = refreshed_about(plan, about, rows, now) if about is not None and now is not None else None
     calc_chain = pkg.workbook_target(REL_CALC_CHAIN)
     tables = {tp.area.table.part: (tp, spools[tp.area.sheet.part][2]) for tp in plan.tabs if tp.area.table}
     table_names = {tp.area.table.name.casefold() for tp in plan.tabs if tp.area.table}
@@ -109,7 +119,10 @@ def _write_parts(zout: zipfile.ZipFile, plan: FillPlan, spools: dict[str, tuple[
             write_sheet_entry(zout, name, head, spool, tail, info.date_time)
             continue
         original = pkg.read(name)
-        text = _rewrite(plan, name, original, tables, table_names, worksheets, shifts, calc_chain, tokens)
+        if about is not None and name == about.sheet.part:
+            text = about_text
+        else:
+            text = _rewrite(plan, name, original, tables, table_names, worksheets, shifts, calc_chain, tokens)
         _copy(zout, info, original if text is None else text.encode("utf-8"))
 
 

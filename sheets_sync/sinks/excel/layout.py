@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sheets_sync.errors import TemplateError
@@ -24,6 +25,7 @@ class DataArea:
     old_last_row: int                 # last data row in the template (header_row when there is none)
     prototype: Row | None             # first data row: styles and formulas for every new row
     beside: tuple[Cell, ...]          # prototype-row cells outside the block: formulas or styled blanks
+    problems: tuple[str, ...] = ()    # template-contract problems found; a block with any cannot be filled
 
     @property
     def last_col(self) -> int:
@@ -55,34 +57,55 @@ def read_sheet(pkg: TemplatePackage, sheet: SheetPart) -> SheetContent:
     return SheetContent(sheet, xml, list(iter_rows(xml.rows_xml)))
 
 
+def template_error(problems: Sequence[str]) -> TemplateError:
+    """Return one TemplateError listing every problem; a single problem keeps its own message.
+
+    Several problems read on one line, numbered: "3 template problems: (1) ...; (2) ...; (3) ...".
+    The list itself is kept on the error as `problems` (see `problems_of`).
+    """
+    flat = list(problems)
+    if len(flat) == 1:
+        error = TemplateError(flat[0])
+    else:
+        listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(flat, 1))
+        error = TemplateError(f"{len(flat)} template problems: {listed}")
+    error.problems = flat  # type: ignore[attr-defined]
+    return error
+
+
+def problems_of(error: TemplateError) -> list[str]:
+    """Return the problems a TemplateError stands for (its message when it has no list)."""
+    return list(getattr(error, "problems", None) or [error.message])
+
+
 def _area(content: SheetContent, table: TablePart | None, header_row: int, first_col: int,
-          columns: tuple[str, ...], old_last: int) -> DataArea:
+          columns: tuple[str, ...], old_last: int, problems: list[str]) -> DataArea:
     where = f"table {table.name!r}" if table else f"sheet {content.sheet.name!r}"
     last_col = first_col + len(columns) - 1
     rows = {row.number: row for row in content.rows}
-    for row in content.rows:
-        if row.number > old_last and any(not c.is_blank for c in row.cells):
-            raise TemplateError(
-                f"{where}: cell {column_letter(row.cells[0].column)}{row.number} is below the data; "
-                "nothing may sit below the data (move it above, beside or to another sheet)")
+    below = next((row for row in content.rows if row.number > old_last and any(not c.is_blank for c in row.cells)),
+                 None)
+    if below is not None:
+        first = next(c for c in below.cells if not c.is_blank)
+        problems.append(f"{where}: cell {column_letter(first.column)}{below.number} is below the data; "
+                        "nothing may sit below the data (move it above, beside or to another sheet)")
     for merge in re.findall(r'<mergeCell\b[^>]*\bref="([^"]+)"', content.xml.tail):
         if parse_ref(merge)[3] > header_row:
-            raise TemplateError(f"{where}: merged cells {merge} reach below the header row; "
-                                "data rows cannot hold merged cells")
+            problems.append(f"{where}: merged cells {merge} reach below the header row; "
+                            "data rows cannot hold merged cells")
     for other in content.sheet.tables:
         if other is not table and parse_ref(other.ref)[3] > header_row:
-            raise TemplateError(f"{where}: table {other.name!r} on the same sheet reaches below its header row; "
-                                "a filled table needs the rows under its header to itself")
+            problems.append(f"{where}: table {other.name!r} on the same sheet reaches below its header row; "
+                            "a filled table needs the rows under its header to itself")
     prototype = rows.get(header_row + 1) if old_last > header_row else None
     prototype_formulas = {c.column for c in prototype.cells if c.formula is not None} if prototype else set()
+    beside_values: list[Cell] = []
     for row in content.rows:
         if header_row + 1 < row.number <= old_last:
             for cell in row.cells:
                 outside = not first_col <= cell.column <= last_col
                 if outside and not cell.is_blank and not (cell.formula is not None and cell.column in prototype_formulas):
-                    raise TemplateError(
-                        f"{where}: cell {column_letter(cell.column)}{cell.row} beside the data holds a value; "
-                        "cells beside the data may only hold formulas")
+                    beside_values.append(cell)
     calculated, beside = list(table.formula_columns if table else ()), []
     if prototype is not None:
         for cell in prototype.cells:
@@ -93,30 +116,44 @@ def _area(content: SheetContent, table: TablePart | None, header_row: int, first
                     calculated.append(name)
             elif not inside:
                 if cell.formula is None and not cell.is_blank:
-                    raise TemplateError(
-                        f"{where}: cell {column_letter(cell.column)}{cell.row} beside the data holds a value; "
-                        "cells beside the data may only hold formulas")
+                    beside_values.append(cell)
                 beside.append(cell)
+    if beside_values:
+        # One problem for the first such cell: a column of values beside the data is one mistake.
+        first = min(beside_values, key=lambda c: (c.row, c.column))
+        problems.append(f"{where}: cell {column_letter(first.column)}{first.row} beside the data holds a value; "
+                        "cells beside the data may only hold formulas")
     return DataArea(content.sheet, table, header_row, first_col, columns, tuple(calculated), old_last,
-                    prototype, tuple(beside))
+                    prototype, tuple(beside), tuple(problems))
 
 
 def table_area(content: SheetContent, table: TablePart) -> DataArea:
-    """Return the data area of an Excel table."""
+    """Return the data area of an Excel table; contract problems that still leave an area are in `problems`.
+
+    Raises:
+        TemplateError: the table has no single header row or its ref does not match its columns.
+    """
     if table.header_rows != 1:
         raise TemplateError(f"table {table.name!r}: tables without a header row cannot be filled")
-    if table.totals_rows:
-        raise TemplateError(
-            f"table {table.name!r}: tables with a totals row cannot be filled; "
-            "put totals above the table or on another sheet")
     c1, r1, c2, r2 = parse_ref(table.ref)
     if len(table.columns) != c2 - c1 + 1:
         raise TemplateError(f"table {table.name!r}: its ref {table.ref} does not match its {len(table.columns)} columns")
-    return _area(content, table, r1, c1, table.columns, r2)
+    problems = []
+    if table.totals_rows:
+        problems.append(f"table {table.name!r}: tables with a totals row cannot be filled; "
+                        "put totals above the table or on another sheet")
+    # With a totals row the ref still ends at the totals row, so it is not reported again as "below".
+    return _area(content, table, r1, c1, table.columns, r2, problems)
 
 
 def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
-    """Return the data area under the first non-empty row of a sheet without a table, if any."""
+    """Return the data area under the first non-empty row of a sheet without a table, if any.
+
+    Contract problems that still leave an area are in its `problems`.
+
+    Raises:
+        TemplateError: the header row has an empty cell.
+    """
     for row in content.rows:
         texts = {c.column: c.text(shared) for c in row.cells if not c.is_blank}
         if not texts:
@@ -127,7 +164,7 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
             gap = column_letter(first + columns.index(""))
             raise TemplateError(f"sheet {content.sheet.name!r}: header row {row.number} has an empty cell at {gap}{row.number}")
         old_last = max([row.number] + [r.number for r in content.rows if any(not c.is_blank for c in r.cells)])
-        return _area(content, None, row.number, first, columns, old_last)
+        return _area(content, None, row.number, first, columns, old_last, [])
     return None
 
 

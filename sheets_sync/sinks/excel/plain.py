@@ -7,6 +7,7 @@ import itertools
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.errors import SinkError
 from sheets_sync.report import ColumnKind, Table
@@ -115,27 +116,52 @@ def _write_tab(zout: zipfile.ZipFile, name: str, tab: ExcelTab, formats: _Format
     return count, text_warnings(tab.sheet, encoder.stats)
 
 
+ABOUT_DATE_FORMAT, ABOUT_DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+
+
+def _wall_time(moment: dt.datetime, zone: str | None) -> dt.datetime:
+    """Return `moment` as a naive wall time in `zone` (its own zone when `zone` is unknown): Excel has no zones."""
+    if moment.tzinfo is not None and zone:
+        try:
+            moment = moment.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return moment.replace(tzinfo=None)
+
+
+ABOUT_HEADINGS = ("Sheet", "Report", "Endpoint", "Period start", "Period end", "Rows", "Refreshed at", "Time zone")
+ABOUT_LABEL = "Last refreshed"
+ABOUT_DATE_COLUMNS = {3: ABOUT_DATE_FORMAT, 4: ABOUT_DATE_FORMAT, 6: ABOUT_DATETIME_FORMAT}   # 0-based
+
+
+def about_first_row(now: dt.datetime) -> list[object]:
+    """Row 1 of the About sheet: the label, the refresh time (a real datetime) and its zone."""
+    return [ABOUT_LABEL, _wall_time(now, None), now.tzname() if now.tzinfo is not None else None]
+
+
+def about_tab_row(tab: ExcelTab, count: int) -> list[object]:
+    """One tab's About row, in the order of ABOUT_HEADINGS."""
+    meta = tab.table.meta
+    refreshed = _wall_time(meta.refreshed_at, meta.timezone) if meta.refreshed_at else None
+    return [tab.sheet, meta.report, meta.endpoint, meta.start_date, meta.end_date, count, refreshed, meta.timezone]
+
+
 def _about_rows(tabs: Sequence[ExcelTab], counts: dict[str, int], now: dt.datetime) -> list[list[object]]:
-    rows: list[list[object]] = [["Last refreshed", now.strftime("%Y-%m-%d %H:%M:%S %Z").strip()], [],
-                                ["Sheet", "Report", "Endpoint", "Period start", "Period end", "Rows",
-                                 "Refreshed at", "Time zone"]]
-    for tab in tabs:
-        meta = tab.table.meta
-        refreshed = meta.refreshed_at.isoformat(sep=" ", timespec="seconds") if meta.refreshed_at else None
-        rows.append([tab.sheet, meta.report, meta.endpoint, meta.start_date, meta.end_date,
-                     counts[tab.sheet], refreshed, meta.timezone])
-    return rows
+    """The About sheet's rows: refresh time (a real datetime, its zone beside it) and one row per tab."""
+    return [about_first_row(now), [], list(ABOUT_HEADINGS), *(about_tab_row(t, counts[t.sheet]) for t in tabs)]
 
 
-def _about_sheet(rows: list[list[object]]) -> str:
+def _about_sheet(rows: list[list[object]], date_style: int, datetime_style: int) -> str:
+    """The About sheet's XML; dates and date-times are real Excel values with date formats."""
     bold = [DataSlot(column_letter(i + 1), i, _HEADER_STYLE, _HEADER_STYLE) for i in range(8)]
-    plain = [DataSlot(column_letter(i + 1), i, _ABOUT_DATE_STYLE if i in (3, 4) else None, _QUOTED_STYLE)
-             for i in range(8)]
-    layouts = {1: [bold[0], plain[1]], 3: bold}    # row 1: label and time; row 3: column headings
+    cell_style = {3: date_style, 4: date_style, 6: datetime_style}
+    plain = [DataSlot(column_letter(i + 1), i, cell_style.get(i), _QUOTED_STYLE) for i in range(8)]
+    first = [bold[0], DataSlot("B", 1, datetime_style, _QUOTED_STYLE), plain[2]]
+    layouts = {1: first, 3: bold}    # row 1: label, time and its zone; row 3: column headings
     body = [RowEncoder(layouts.get(number, plain)[: len(values)]).encode(number, values) if values
             else f'<row r="{number}"/>' for number, values in enumerate(rows, 1)]
     widths = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                     for i, w in enumerate((16, 24, 28, 13, 13, 10, 26, 14), 1))
+                     for i, w in enumerate((16, 24, 28, 13, 13, 10, 20, 14), 1))
     return (f'{_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><dimension ref="A1:H{len(rows)}"/>'
             f'<cols>{widths}</cols><sheetData>{"".join(body)}</sheetData></worksheet>')
 
@@ -157,7 +183,9 @@ def write_plain_workbook(zout: zipfile.ZipFile, tabs: Sequence[ExcelTab], now: d
         warnings += tab_warnings
     about_index = len(tabs) + 1
     write_sheet_entry(zout, f"xl/worksheets/sheet{about_index}.xml",
-                      _about_sheet(_about_rows(tabs, counts, now)), None, "", stamp)
+                      _about_sheet(_about_rows(tabs, counts, now), formats.style(ABOUT_DATE_FORMAT),
+                                   formats.style(ABOUT_DATETIME_FORMAT)),
+                      None, "", stamp)
     all_names = [*names, about]
     sheets = "".join(f'<sheet name="{escape_attr(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(all_names, 1))
     filters = "".join(

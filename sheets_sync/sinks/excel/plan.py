@@ -12,7 +12,7 @@ from sheets_sync.errors import TemplateError
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel.cells import DataSlot, FixedSlot, column_letter, escape_text
 from sheets_sync.sinks.excel.inspection import match_columns, open_template, read_contents, select_area
-from sheets_sync.sinks.excel.layout import DataArea, SheetContent
+from sheets_sync.sinks.excel.layout import DataArea, SheetContent, problems_of, template_error
 from sheets_sync.sinks.excel.model import ExcelTab
 from sheets_sync.sinks.excel.package import NS_MAIN, REL_STYLES, TemplatePackage
 from sheets_sync.sinks.excel.styles import TemplateStyles
@@ -89,8 +89,14 @@ def _data_style(styles: TemplateStyles | None, base: int | None, kind: ColumnKin
 
 
 def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
+    """Plan one tab; raise one TemplateError listing every problem of its block and columns."""
     area = select_area(plan.contents, plan.pkg.shared_strings, tab.sheet, tab.excel_table)
-    mapping = match_columns(area.columns, area.calculated, tab.table.headers, area.label)
+    problems = list(area.problems)
+    try:
+        mapping = match_columns(area.columns, area.calculated, tab.table.headers, area.label)
+    except TemplateError as exc:
+        problems += problems_of(exc)
+        raise template_error(problems) from None
     origin = area.header_row + 1
     table_formulas = _table_formulas(plan.pkg, area)
     slots: list[tuple[int, DataSlot | FixedSlot]] = []
@@ -106,9 +112,12 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
             continue
         text = proto.formula if proto is not None and proto.formula else table_formulas.get(name)
         if not text:
-            raise TemplateError(f"{area.label}: calculated column {name!r} has no formula in its first data row "
-                                f"({letter}{origin}); shared formulas must start there")
+            problems.append(f"{area.label}: calculated column {name!r} has no formula in its first data row "
+                            f"({letter}{origin}); shared formulas must start there")
+            continue
         slots.append((column, FixedSlot(letter, base, formula_writer(text, letter, origin))))
+    if problems:
+        raise template_error(problems)
     for cell in area.beside:
         letter = column_letter(cell.column)
         writer = formula_writer(cell.formula, letter, origin) if cell.formula else None
@@ -125,14 +134,23 @@ def plan_fill(template: Path, tabs: Sequence[ExcelTab]) -> FillPlan:
     """Read `template` and plan how `tabs` fill it.
 
     Raises:
-        TemplateError: the template breaks the contract or a tab does not match its table.
+        TemplateError: the template breaks the contract or a tab does not match its table; one error
+            lists every such problem of every tab (see `layout.template_error`).
     """
     pkg = open_template(template)
     try:
         styles_part = pkg.workbook_target(REL_STYLES)
         styles = TemplateStyles(pkg.text(styles_part)) if styles_part and pkg.has(styles_part) else None
         plan = FillPlan(pkg, read_contents(pkg), styles, styles_part, [])
-        plan.tabs = [_plan_tab(plan, tab) for tab in tabs]
+        problems: list[str] = []
+        for tab in tabs:
+            # Every tab is planned even after a broken one, so one error lists the whole template's problems.
+            try:
+                plan.tabs.append(_plan_tab(plan, tab))
+            except TemplateError as exc:
+                problems += problems_of(exc)
+        if problems:
+            raise template_error(problems)
     except BaseException:
         pkg.close()
         raise

@@ -71,7 +71,7 @@ def write_workbook(output: Path, tabs: Sequence[ExcelTab], *, template: Path | N
         with atomic_output(output, lock_timeout, lock_dir) as handle:
             with zipfile.ZipFile(handle, "w", allowZip64=True) as zout:
                 if plan is not None:
-                    rows, warnings = fill_template(zout, plan, output.parent)
+                    rows, warnings = fill_template(zout, plan, output.parent, now)
                 else:
                     rows, warnings = write_plain_workbook(zout, tabs, now, output.parent)
             size = handle.tell()
