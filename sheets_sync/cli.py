@@ -16,6 +16,7 @@ from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
 from sheets_sync.redaction import redact
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose reader closed the pipe
 PROG = "sheets-sync"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
@@ -163,11 +164,9 @@ def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_endpoints(args: argparse.Namespace, extra: list[str]) -> int:
     """Print the endpoint catalogue, or one endpoint in detail."""
-    from sheets_sync.catalogue import get_endpoint
     from sheets_sync.catalogue_view import render_catalogue
 
-    if args.endpoint and get_endpoint(args.endpoint) is None:
-        raise UsageError(f"unknown endpoint {args.endpoint!r}; `{PROG} endpoints` lists them")
+    # An unknown name is render_catalogue's UsageError, which suggests the closest endpoint.
     print(render_catalogue(args.endpoint))
     return EXIT_OK
 
@@ -283,9 +282,16 @@ def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
 
 
 def _finish(summary) -> int:  # noqa: ANN001
+    from sheets_sync.orchestrator import FAILED_STATUSES
     from sheets_sync.progress import make_console, print_summary
 
     print_summary(make_console(), summary.outcomes)
+    for note in summary.notes:
+        print(f"note: {note}")
+    sys.stdout.flush()  # the table first, then the reasons, even when both go to one terminal
+    for outcome in summary.outcomes:
+        if outcome.status in FAILED_STATUSES:
+            print(f"FAILED {outcome.report}: {outcome.error}", file=sys.stderr)
     if summary.history_error:
         print(f"{PROG}: error: {summary.history_error}", file=sys.stderr)
     return summary.exit_code
@@ -311,11 +317,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args.handler, args, extra)
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout went away (`sheets-sync schema | head -1`): stop quietly, as SIGPIPE would."""
+    # Python flushes stdout again at exit; pointing it at /dev/null keeps that from printing a second error.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing left to protect
+        pass
+    return EXIT_BROKEN_PIPE
+
+
 def run_command(handler: Callable[[argparse.Namespace, list[str]], int], args: argparse.Namespace,
                 extra: list[str]) -> int:
     """Call a command handler; turn our errors into one line and an exit code, anything else into a bug report."""
     try:
-        return handler(args, extra)
+        code = handler(args, extra)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except ConfigError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_USAGE

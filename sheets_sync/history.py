@@ -14,7 +14,7 @@ from sheets_sync.redaction import redact
 
 HISTORY_FILE = "history.sqlite"
 MAX_ERROR_CHARS = 500
-STATUSES = ("ok", "failed")
+STATUSES = ("ok", "partial", "failed")  # partial: some destinations written, others failed
 
 _metadata = sa.MetaData()
 runs_table = sa.Table(

@@ -5,6 +5,12 @@ recorded and the others carry on. A workbook destination is written once, with a
 and only when every one of its reports was fetched: otherwise the previous workbook stays as it
 was (a workbook with one tab fresh and another emptied would be worse than yesterday's).
 A dry run fetches and returns the tables but writes nothing at all: no output, no history row.
+
+Before the first request, every Excel template the run will fill is checked against its reports
+(a broken template is a config problem, found before any data is fetched). When a report fails in
+a way that every later report would repeat (the API refused the credentials, or the origin cannot
+be reached at all) the remaining reports are marked failed with the same reason and not fetched.
+Every failure is logged as one ERROR line naming the report or destination and the reason.
 """
 
 from __future__ import annotations
@@ -19,7 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.errors import SheetsSyncError, SinkError, UsageError
+from sheets_sync.errors import (
+    ApiAuthError,
+    ApiUnavailableError,
+    ConfigError,
+    ConfigProblem,
+    SheetsSyncError,
+    SinkError,
+    UsageError,
+)
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
 from sheets_sync.progress import RunProgress
 from sheets_sync.redaction import redact
@@ -29,7 +43,9 @@ if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
 
 logger = logging.getLogger(__name__)
-STATUS_OK, STATUS_FAILED, STATUS_DRY_RUN = "ok", "failed", "dry_run"
+STATUS_OK, STATUS_FAILED, STATUS_PARTIAL, STATUS_DRY_RUN = "ok", "failed", "partial", "dry_run"
+# `partial`: the report was fetched and some of its destinations were written, others failed.
+FAILED_STATUSES = (STATUS_FAILED, STATUS_PARTIAL)
 DEFAULT_STATE_DIR = ".sheets-sync"
 
 
@@ -46,15 +62,23 @@ class ReportOutcome:
     retries: int = 0
     seconds: float = 0.0
     outputs: list[str] = field(default_factory=list)
+    failed_destinations: list[str] = field(default_factory=list)  # destinations that were not written
     error: str | None = None
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
-    def fail(self, message: str) -> None:
-        """Mark the report failed; the first failure's message is the one kept."""
+    def fail(self, message: str, *, destination: str | None = None) -> None:
+        """Mark the report failed (at `destination`, if given); the first failure's message is the one kept."""
         self.status = STATUS_FAILED
         self.error = self.error or redact(message)
+        if destination is not None and destination not in self.failed_destinations:
+            self.failed_destinations.append(destination)
+
+    def settle(self) -> None:
+        """A failed report that still wrote some of its destinations becomes `partial`."""
+        if self.status == STATUS_FAILED and self.outputs and self.failed_destinations:
+            self.status = STATUS_PARTIAL
 
 
 @dataclass
@@ -67,10 +91,11 @@ class RunSummary:
     tables: dict[str, Table]
     dry_run: bool = False
     history_error: str | None = None
+    notes: list[str] = field(default_factory=list)  # shown under the summary table (e.g. email not sent)
 
     @property
     def failed(self) -> bool:
-        return self.history_error is not None or any(o.status == STATUS_FAILED for o in self.outcomes)
+        return self.history_error is not None or any(o.status in FAILED_STATUSES for o in self.outcomes)
 
     @property
     def exit_code(self) -> int:
@@ -122,10 +147,14 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
     from sheets_sync.api import ApiClient
 
     reports = select_reports(cfg, report_names)
+    if not dry_run:
+        check_run_templates(cfg, reports)  # a broken template is found before any request is sent
     tz = str(cfg.timezone)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
     summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
                          tables={}, dry_run=dry_run)
+    if not dry_run:
+        summary.notes += _email_notes(cfg, reports)
     progress = progress or RunProgress(bar=False)
     current: list[str] = [""]
 
@@ -133,25 +162,103 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
         progress.pages_fetched(current[0], event.pages_done, event.rows_done, event.pages_total)
 
     # One client per run: one token, one connection pool, one rate budget shared by every report.
+    stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
     with ApiClient(_api_settings(cfg), progress=on_page, sleep=sleep) as client, progress:
         for report in reports:
             current[0] = report.name
-            outcome, table = _fetch_report(client, cfg, report, tz, now, max_rows, progress)
+            if stop is not None:
+                summary.outcomes.append(_skipped(report, *stop))
+                continue
+            outcome, table, error = _fetch_report(client, cfg, report, tz, now, max_rows, progress)
             summary.outcomes.append(outcome)
             if table is not None:
                 summary.tables[report.name] = table
+            if error is not None and run_wide_failure(error):
+                stop = (report.name, outcome.error or error.message)
     if dry_run:
         for outcome in summary.outcomes:
             if outcome.status == STATUS_OK:
                 outcome.status = STATUS_DRY_RUN
     else:
         _write_destinations(cfg, reports, summary, now)
+        for outcome in summary.outcomes:
+            outcome.settle()
         _record(history, summary)
     return summary
 
 
+def run_wide_failure(error: BaseException) -> bool:
+    """True when every later report of the run would fail the same way: credentials refused, origin unreachable."""
+    if isinstance(error, ApiAuthError):
+        return True
+    return isinstance(error, ApiUnavailableError) and _origin_unreachable(error)
+
+
+def _origin_unreachable(error: BaseException) -> bool:
+    """The retries ran out on failing to connect at all (refused, no route, DNS, connect timeout)."""
+    import requests
+    import urllib3
+
+    unreachable = (requests.exceptions.ConnectTimeout, urllib3.exceptions.NewConnectionError,
+                   urllib3.exceptions.ConnectTimeoutError)
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        exc = pending.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        if isinstance(exc, unreachable):
+            return True
+        # requests wraps urllib3's MaxRetryError, whose `reason` is the connection error itself.
+        linked = [exc.__cause__, exc.__context__, getattr(exc, "reason", None),
+                  *(a for a in exc.args if isinstance(a, BaseException))]
+        pending += [e for e in linked if isinstance(e, BaseException)]
+    return False
+
+
+def _skipped(report: ReportConfig, cause: str, reason: str) -> ReportOutcome:
+    """A report not fetched because report `cause` failed in a way it would repeat (no progress: nothing ran)."""
+    outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
+    outcome.fail(f"skipped: {reason} (see report {cause!r})")
+    logger.error("report %r skipped: %s (see report %r)", report.name, reason, cause)
+    return outcome
+
+
+def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> None:
+    """Raise ConfigError when an Excel template the run fills breaks the template contract (nothing fetched yet)."""
+    from sheets_sync.config.loader import problem_at_config
+    from sheets_sync.config.templates import check_templates
+
+    used = {name for report in reports for name in report.destinations
+            if getattr(cfg.destinations.get(name), "type", None) == "excel"}
+    if not any(getattr(cfg.destinations[name], "template", None) for name in used):
+        return
+    problems: list[ConfigProblem] = []
+    for key_path, message in check_templates(cfg):
+        if key_path[0] == "destinations" and key_path[1] not in used:
+            continue
+        if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
+            continue
+        problems.append(problem_at_config(cfg, key_path, message))
+    if problems:
+        raise ConfigError(problems)
+
+
+def _email_notes(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:
+    """One warning per destination of this run that asks for email, which this version cannot send yet."""
+    notes = []
+    for name in dict.fromkeys(name for report in reports for name in report.destinations):
+        if getattr(cfg.destinations.get(name), "email", None) is not None:
+            note = (f"destination {name!r} has `email:` but email delivery is not available yet in this "
+                    "version: the workbook is written, nothing is sent")
+            logger.warning("%s", note)
+            notes.append(note)
+    return notes
+
+
 def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: dt.datetime, max_rows: int | None,
-                  progress: RunProgress) -> tuple[ReportOutcome, Table | None]:
+                  progress: RunProgress) -> tuple[ReportOutcome, Table | None, SheetsSyncError | None]:
     from sheets_sync import dates, records
     from sheets_sync.catalogue import get_endpoint
 
@@ -159,6 +266,7 @@ def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: 
     started = time.monotonic()
     progress.report_started(report.name)
     table = None
+    error: SheetsSyncError | None = None
     counters = getattr(client, "transport", None)
     before = (getattr(counters, "requests", 0), getattr(counters, "retries", 0))
     try:
@@ -186,6 +294,7 @@ def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: 
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
     except SheetsSyncError as exc:
+        error = exc
         outcome.fail(exc.message)
         logger.error("report %r failed: %s", report.name, exc.message)
     # Counted on the client, not taken from the FetchResult, so a failed fetch still shows its retries.
@@ -193,7 +302,7 @@ def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: 
     outcome.retries = getattr(counters, "retries", 0) - before[1]
     outcome.seconds = time.monotonic() - started
     progress.report_finished(report.name, outcome.status, outcome.rows, outcome.pages)
-    return outcome, table
+    return outcome, table, error
 
 
 def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSummary, now: dt.datetime) -> None:
@@ -210,9 +319,10 @@ def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSu
         elif destination.type == "csv":
             _write_csvs(cfg, name, destination, members, summary, now)
         else:
+            message = f"destination {name!r}: {destination.type} destinations are not available yet in this version"
+            logger.error("%s (reports %s not written there)", message, ", ".join(repr(r.name) for r in members))
             for report in members:
-                outcomes[report.name].fail(f"destination {name!r}: {destination.type} destinations are not "
-                                           "available yet in this version")
+                outcomes[report.name].fail(message, destination=name)
         spent = time.monotonic() - started
         for report in members:
             outcomes[report.name].seconds += spent / len(members)
@@ -225,10 +335,12 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
     outcomes = [next(o for o in summary.outcomes if o.report == r.name) for r in members]
     failed = [r.name for r in members if r.name not in summary.tables]
     if failed:
+        message = (f"workbook {name!r} not written because report {failed[0]!r} failed; "
+                   "the previous workbook is unchanged")
+        logger.error("destination %r: %s", name, message.removeprefix(f"workbook {name!r} "))
         for outcome in outcomes:
             if outcome.report not in failed:
-                outcome.fail(f"workbook {name!r} not written because report {failed[0]!r} failed; "
-                             "the previous workbook is unchanged")
+                outcome.fail(message, destination=name)
         return
     try:
         output = _output_path(cfg, name, destination, members[0], outcomes[0], now)
@@ -241,7 +353,7 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
         result = write_workbook(output, tabs, template=template, now=now, lock_dir=_lock_dir(cfg))
     except SheetsSyncError as exc:
         for outcome in outcomes:
-            outcome.fail(f"workbook {name!r}: {exc.message}")
+            outcome.fail(f"workbook {name!r}: {exc.message}", destination=name)
         logger.error("destination %r failed: %s", name, exc.message)
         return
     for warning in result.warnings:
@@ -263,7 +375,7 @@ def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportCo
             output = _output_path(cfg, name, destination, report, outcome, now)
             result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas)
         except SheetsSyncError as exc:
-            outcome.fail(f"CSV {name!r}: {exc.message}")
+            outcome.fail(f"CSV {name!r}: {exc.message}", destination=name)
             logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)
             continue
         outcome.outputs.append(_shown(result.path))

@@ -23,12 +23,20 @@ NON_TTY_WIDTH = 200
 _NUMERIC = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.PERCENT)
 
 
+class _Console(Console):
+    """A rich console that leaves a closed stdout to the CLI (exit 141) instead of exiting 1 itself."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True  # nothing more can be shown; the CLI points stdout at /dev/null
+        raise BrokenPipeError
+
+
 def make_console(stream: TextIO | None = None) -> Console:
     """A rich console on `stream` (stdout); wide and colourless when it is not a terminal."""
     stream = stream if stream is not None else sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     # Off a terminal rich would wrap at 80 columns; a log file or pipe is better served by long lines.
-    return Console(file=stream, width=None if is_tty else NON_TTY_WIDTH, no_color=not is_tty,
+    return _Console(file=stream, width=None if is_tty else NON_TTY_WIDTH, no_color=not is_tty,
                    highlight=False, soft_wrap=False)
 
 
@@ -97,15 +105,87 @@ def _table(title: str | None, headers: Sequence[str]) -> RichTable:
     return table
 
 
+SUMMARY_HEADERS = ["report", "status", "rows", "pages", "requests", "retries", "seconds", "output"]
+NOT_WRITTEN = "✗ {} (not written)"
+MIN_OUTPUT_WIDTH = 30  # narrower than this, the output column moves to a table of its own
+
+
+def summary_output(outcome: Any) -> list[str]:
+    """The output cell of a report: the files written, then each destination not written (✗ NAME).
+
+    A report that wrote nothing anywhere shows its error (the reason) instead.
+    """
+    if not outcome.outputs:
+        return [outcome.error] if outcome.error else []
+    return list(outcome.outputs) + [NOT_WRITTEN.format(name) for name in getattr(outcome, "failed_destinations", ())]
+
+
+def fold_path(text: str, width: int) -> str:
+    """`text` broken into lines of at most `width` characters, at path separators where it has them.
+
+    A single path segment longer than `width` is left whole (the table folds it as a last resort).
+    """
+    if width < 1 or len(text) <= width:
+        return text
+    lines: list[str] = []
+    line = ""
+    for piece in _path_pieces(text):
+        if line and len(line) + len(piece) > width:
+            lines.append(line)
+            line = ""
+        line += piece
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _path_pieces(text: str) -> list[str]:
+    """`a/b/c.csv` → [`a/`, `b/`, `c.csv`]: each separator stays at the end of the piece it closes."""
+    pieces, start = [], 0
+    for index, char in enumerate(text):
+        if char in "/\\":
+            pieces.append(text[start:index + 1])
+            start = index + 1
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
 def print_summary(console: Console, outcomes: Iterable[Any]) -> None:
-    """The end-of-run table: report, status, rows, pages, requests, retries, seconds, output."""
-    table = _table("Summary", ["report", "status", "rows", "pages", "requests", "retries", "seconds", "output"])
+    """The end-of-run table: report, status, rows, pages, requests, retries, seconds, output.
+
+    Output paths fold at their separators to fit the terminal, never in the middle of a name. On a
+    terminal too narrow to give them a useful column, the outputs follow in a table of their own.
+    """
+    rows = []
+    for o in outcomes:
+        rows.append(([o.report, o.status, f"{o.rows:,}", str(o.pages), str(o.requests), str(o.retries),
+                      f"{o.seconds:.1f}"], summary_output(o), set(o.outputs)))
+    room = _room(console, [cells for cells, _, _ in rows], SUMMARY_HEADERS[:-1])
+    longest = max((len(line) for _, lines, _ in rows for line in lines), default=0)
+    separate = room < min(longest, MIN_OUTPUT_WIDTH)  # short outputs that fit stay in the table
+    table = _table("Summary", SUMMARY_HEADERS[:-1] if separate else SUMMARY_HEADERS)
     for column in table.columns[2:7]:
         column.justify = "right"
-    for o in outcomes:
-        table.add_row(o.report, o.status, f"{o.rows:,}", str(o.pages), str(o.requests), str(o.retries),
-                      f"{o.seconds:.1f}", "\n".join(o.outputs) or (o.error or ""))
+    for cells, lines, paths in rows:
+        table.add_row(*cells, *([] if separate else [_folded(lines, paths, room)]))
     console.print(table)
+    if separate:
+        names = [[cells[0]] for cells, _, _ in rows]
+        room = max(_room(console, names, ["report"]), MIN_OUTPUT_WIDTH)
+        outputs = _table(None, ["report", "output"])
+        for cells, lines, paths in rows:
+            outputs.add_row(cells[0], _folded(lines, paths, room))
+        console.print(outputs)
+
+
+def _room(console: Console, rows: Sequence[Sequence[str]], headers: Sequence[str]) -> int:
+    """What is left of the console's width for one more column after `headers`' columns holding `rows`."""
+    # Each column's widest cell, 3 characters between columns (padding, rule, padding), the 2 edges.
+    used = sum(max([len(h)] + [len(cells[i]) for cells in rows]) for i, h in enumerate(headers))
+    return console.width - used - 3 * len(headers) - 2
+
+
+def _folded(lines: Sequence[str], paths: set[str], width: int) -> str:
+    return "\n".join(fold_path(line, width) if line in paths else line for line in lines)
 
 
 def print_rows(console: Console, title: str, report: Table, limit: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import datetime as dt
 import sqlite3
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_one_fetch_serves_several_destinations(tmp_path: Path, make_emulator) ->
 
 
 def test_failed_report_does_not_stop_the_others(tmp_path: Path, emulator) -> None:
-    """A 403 on one report fails it and its workbook (left as it was); the CSV of another report is written."""
+    """A 403 on one report fails it and its workbook (left as it was); another report's CSV is written (partial)."""
     path = write_config(tmp_path, extra_reports=FORBIDDEN_REPORT)
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "book.xlsx").write_bytes(b"yesterday's workbook")
@@ -107,13 +108,14 @@ def test_failed_report_does_not_stop_the_others(tmp_path: Path, emulator) -> Non
     by_name = {o.report: o for o in summary.outcomes}
     assert summary.exit_code == 1
     assert by_name["Forbidden"].status == "failed" and "instance_zzz" in by_name["Forbidden"].error
-    assert by_name["Campaign ROI"].status == "failed" and "not written" in by_name["Campaign ROI"].error
-    assert by_name["Campaign ROI"].outputs == ["out/campaign-roi-2026-06.csv"] or \
-        by_name["Campaign ROI"].outputs[0].endswith("campaign-roi-2026-06.csv")
+    # Its CSV was written, its workbook was not: partial, with the workbook named as not written.
+    assert by_name["Campaign ROI"].status == "partial" and "not written" in by_name["Campaign ROI"].error
+    assert by_name["Campaign ROI"].outputs[0].endswith("campaign-roi-2026-06.csv")
+    assert by_name["Campaign ROI"].failed_destinations == ["book"]
     assert (tmp_path / "out" / "book.xlsx").read_bytes() == b"yesterday's workbook"
     with sqlite3.connect(tmp_path / ".sheets-sync" / "history.sqlite") as conn:
         stored = dict(conn.execute("select report, status from runs").fetchall())
-    assert stored == {"Campaign ROI": "failed", "Platforms": "failed", "Forbidden": "failed"}
+    assert stored == {"Campaign ROI": "partial", "Platforms": "failed", "Forbidden": "failed"}
 
 
 def test_dry_run_fetches_but_writes_nothing(tmp_path: Path, emulator) -> None:
@@ -225,3 +227,150 @@ def test_unwritable_history_fails_the_run_after_writing_outputs(tmp_path: Path, 
     summary = run_config(cfg, report_names=["Platforms"], now=NOW, history=history_for(cfg))
     assert summary.outcomes[0].status == "ok" and (tmp_path / "out" / "book.xlsx").is_file()
     assert summary.exit_code == 1 and "run history" in summary.history_error
+
+
+REPO = Path(__file__).resolve().parents[1]
+BROKEN_TEMPLATE = f"""\
+timezone: UTC
+api:
+  base_url: ${{LATER_API_URL}}
+  client_id: ${{LATER_CLIENT_ID}}
+  client_secret: ${{LATER_CLIENT_SECRET}}
+  pagination: page
+defaults:
+  date_range: {{start: 2026-04-01, end: 2026-06-30}}
+destinations:
+  flat: {{type: csv, output: "out/{{report}}.csv"}}
+  branded: {{type: excel, template: {REPO / 'templates' / 'demo.xlsx'}, output: out/branded.xlsx}}
+reports:
+  - name: Campaign ROI
+    endpoint: campaigns/performance
+    metrics: [impressions]
+    destination: flat
+  - name: Platforms
+    endpoint: platforms/performance
+    metrics: [impressions]
+    destination: branded
+    tab: Platforms
+    table: tblPlatforms
+"""
+
+
+def test_a_broken_template_stops_the_run_before_any_request(tmp_path: Path, make_emulator) -> None:
+    """A template whose table columns do not match its report is a ConfigError raised before the API is called."""
+    from sheets_sync.errors import ConfigError
+
+    emu = make_emulator()
+    cfg = load_config(write_config(tmp_path, BROKEN_TEMPLATE), env_for(emu))
+    with pytest.raises(ConfigError) as raised:
+        run_config(cfg, now=NOW, history=history_for(cfg))
+    assert raised.value.exit_code == 2
+    assert [p.path for p in raised.value.problems] == ["reports[1].table"]
+    assert "Content Type" in raised.value.problems[0].message  # the table's headers are listed
+    assert emu.stats.total == 0 and files_under(tmp_path) == {"sync.yaml"}
+
+
+def test_a_broken_template_does_not_stop_a_run_that_does_not_fill_it(tmp_path: Path, emulator) -> None:
+    """`--report` on a report that only writes CSV runs even though another destination's template is broken."""
+    cfg = load_config(write_config(tmp_path, BROKEN_TEMPLATE), env_for(emulator))
+    summary = run_config(cfg, report_names=["Campaign ROI"], now=NOW)
+    assert summary.exit_code == 0 and summary.outcomes[0].rows > 0
+
+
+THIRD_REPORT = """\
+  - name: Creators
+    endpoint: creators/performance
+    metrics: [impressions]
+    destination: flat
+"""
+
+
+def test_refused_credentials_skip_the_remaining_reports_without_asking_again(tmp_path: Path,
+                                                                              make_emulator) -> None:
+    """After the token exchange is refused once, later reports fail as skipped with that reason; no new request."""
+    emu = make_emulator()
+    env = env_for(emu) | {"LATER_CLIENT_SECRET": "wrong-secret-77aa"}
+    cfg = load_config(write_config(tmp_path, extra_reports=THIRD_REPORT), env)
+    summary = run_config(cfg, now=NOW, sleep=lambda seconds: None)
+    first, *rest = summary.outcomes
+    assert first.status == "failed" and "refused the credentials" in first.error
+    assert emu.stats.count(path="/oauth/token") == 1 and emu.stats.total == 1
+    assert [o.report for o in rest] == ["Platforms", "Creators"]
+    for outcome in rest:
+        assert outcome.status == "failed" and outcome.requests == 0
+        assert outcome.error == f"skipped: {first.error} (see report 'Campaign ROI')"
+
+
+def test_an_unreachable_origin_skips_the_remaining_reports(tmp_path: Path, unused_port: int) -> None:
+    """When nothing listens at base_url, only the first report spends its attempts; the others are skipped."""
+    env = {"LATER_API_URL": f"http://127.0.0.1:{unused_port}", "LATER_CLIENT_ID": "demo-client",
+           "LATER_CLIENT_SECRET": "demo-secret"}
+    cfg = load_config(write_config(tmp_path, extra_reports=THIRD_REPORT), env)
+    waits: list[float] = []
+    summary = run_config(cfg, now=NOW, sleep=waits.append)
+    first, *rest = summary.outcomes
+    assert first.status == "failed" and first.requests == 5 and len(waits) == 4
+    assert all(o.status == "failed" and o.requests == 0 and o.error.startswith("skipped: ") and
+               o.error.endswith("(see report 'Campaign ROI')") for o in rest)
+    assert len(rest) == 2 and summary.exit_code == 1
+
+
+def test_a_failing_api_does_not_skip_the_other_reports(tmp_path: Path, make_emulator) -> None:
+    """5xx until the retries run out is not run-wide: every report still tries (the API answers, it may recover)."""
+    emu = make_emulator(error_rate=1.0)
+    cfg = load_config(write_config(tmp_path), env_for(emu))
+    summary = run_config(cfg, now=NOW, sleep=lambda seconds: None)
+    assert [o.status for o in summary.outcomes] == ["failed", "failed"]
+    assert all(o.requests > 1 and not o.error.startswith("skipped") for o in summary.outcomes)
+
+
+def test_every_failure_is_one_error_log_line_naming_it(tmp_path: Path, emulator, caplog) -> None:
+    """The refused report and the workbook it kept from being written each get one ERROR line with the reason."""
+    caplog.set_level(logging.INFO)
+    cfg = load_config(write_config(tmp_path, extra_reports=FORBIDDEN_REPORT), env_for(emulator))
+    run_config(cfg, now=NOW)
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 2
+    assert errors[0].startswith("report 'Forbidden' failed: ") and "instance_zzz" in errors[0]
+    assert errors[1] == ("destination 'book': not written because report 'Forbidden' failed; "
+                         "the previous workbook is unchanged")
+
+
+EMAILED_BOOK = """\
+  book:
+    type: excel
+    output: out/book.xlsx
+    email:
+      to: [team@example.com]
+      subject: Influence report
+      smtp: {host: localhost, username: me, password: "${SMTP_PASSWORD}"}
+"""
+
+
+def test_email_on_a_destination_is_warned_once_per_run(tmp_path: Path, emulator, caplog) -> None:
+    """A workbook with `email:` is written; one WARNING and one summary note say nothing was sent."""
+    text = BASE.replace("  book: {type: excel, output: out/book.xlsx}\n", EMAILED_BOOK)
+    caplog.set_level(logging.WARNING)
+    cfg = load_config(write_config(tmp_path, text), env_for(emulator) | {"SMTP_PASSWORD": "pw-0k"})
+    summary = run_config(cfg, now=NOW)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "sheets_sync.orchestrator"]
+    assert summary.exit_code == 0 and (tmp_path / "out" / "book.xlsx").is_file()
+    assert warnings == summary.notes and len(warnings) == 1
+    assert warnings[0].startswith("destination 'book' has `email:` but email delivery is not available yet")
+
+
+def test_dry_run_does_not_warn_about_email(tmp_path: Path, emulator) -> None:
+    """A dry run sends and writes nothing anyway, so it carries no email note."""
+    text = BASE.replace("  book: {type: excel, output: out/book.xlsx}\n", EMAILED_BOOK)
+    cfg = load_config(write_config(tmp_path, text), env_for(emulator) | {"SMTP_PASSWORD": "pw-0k"})
+    assert run_config(cfg, dry_run=True, now=NOW).notes == []
+
+
+@pytest.fixture()
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, read, released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
