@@ -310,3 +310,35 @@ def content_types_for(platform: list[str] | None, content_type: list[str] | None
     if platform:
         return frozenset(ct for p in platform for ct in PLATFORM_CONTENT_TYPES.get(p, ()))
     return None
+
+# Metrics each v1 route can return, in v2 names (the v1→v2 renames of sheets_sync/api/v1.py applied).
+# From ../shared/reference/mavrck-reporting-api-v1.openapi.json: the `metrics` enum of the influencer
+# and post routes (which take `metrics`); for the routes without it, the numeric fields of the response
+# DTO. A v2 metric outside these lists is answered by v1 with a 400 (or never filled).
+V1_METRICS: dict[str, tuple[str, ...]] = {
+    "instances/performance": (
+        "engagements", "impressions", "engagementRate", "postsCount", "estimatedValueGenerated",
+        "returnOnInvestment", "estimatedContentCost", "campaignsCost", "trackingLinksConversionValue",
+    ),
+    "instances/performance-over-time": (
+        "likes", "comments", "shares", "clicks", "engagements", "impressions", "estimatedValueGenerated",
+        "engagementRate", "cpe", "cpm",
+    ),
+    "campaigns/performance": (
+        "postsCount", "influencersCount", "reach", "engagements", "impressions", "clicks", "engagementRate",
+        "cpe", "cpm", "impressionsPerPost", "estimatedContentCost", "estimatedValueGenerated", "estimatedRoi",
+        "trackingLinksClicks", "trackingLinksConversions", "trackingLinksConversionValue", "affiliateLinksClicks",
+        "affiliateLinksConversions", "affiliateLinksConversionRate", "affiliateLinksSales",
+        "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+    ),
+    "platforms/performance": (
+        "postsCount", "impressions", "impressionsPerPost", "engagements", "engagementsPerPost", "engagementRate",
+    ),
+    "creators/performance": (
+        "engagements", "impressions", "engagementRate", "estimatedValueGenerated", "estimatedRoi", "cpe", "cpm",
+        "estimatedContentCost", "paidCost", "postsCount", "trackingLinksClicks", "trackingLinksConversions",
+        "trackingLinksConversionValue", "affiliateLinksClicks", "affiliateLinksConversions",
+        "affiliateLinksConversionRate", "affiliateLinksSales", "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+    ),
+    "posts/performance": ("engagements", "impressions", "engagementRate", "estimatedValueGenerated", "cpe", "cpm"),
+}

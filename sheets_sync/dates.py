@@ -10,8 +10,9 @@ Rules (also in the generated config reference):
   window to end today.
 * `{last: N, unit: weeks|months}` means the N complete weeks/months before the current one;
   with `include_today: true` the current, partial week/month counts as the last of the N.
-* The API accepts at most two years: `end` may be at most `start` + 2 years − 1 day (start
-  2025-01-01 allows end 2026-12-31; start 2024-02-29 allows end 2026-02-28).
+* The API accepts at most two years: `end` may be at most `start` + 2 calendar years, inclusive,
+  the rule the API (and the bundled emulator, S21) applies: start 2025-01-01 allows end
+  2027-01-01; start 2024-02-29 allows end 2026-02-28.
 """
 
 from __future__ import annotations
@@ -132,16 +133,21 @@ def resolve_date_range(spec: Any, tz: str, now: dt.datetime) -> DateRange:
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
-    """`day` moved by whole years; 29 February becomes 1 March in a year without it."""
+    """`day` moved by whole calendar years; 29 February becomes 28 February in a year without it.
+
+    Past the calendar's last year (9999) the result is `dt.date.max`, so callers never overflow.
+    """
+    if not dt.MINYEAR <= day.year + years <= dt.MAXYEAR:
+        return dt.date.max if years > 0 else dt.date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:
-        return dt.date(day.year + years, 3, 1)
+        return day.replace(year=day.year + years, day=28)
 
 
 def latest_end(start: dt.date) -> dt.date:
-    """The last `end` the API accepts for `start` (two years, inclusive of both ends)."""
-    return add_years(start, MAX_RANGE_YEARS) - dt.timedelta(days=1)
+    """The last `end` the API accepts for `start`: two calendar years later, inclusive (S21)."""
+    return add_years(start, MAX_RANGE_YEARS)
 
 
 def range_problem(start: dt.date, end: dt.date) -> str | None:
@@ -152,3 +158,13 @@ def range_problem(start: dt.date, end: dt.date) -> str | None:
         return (f"the range {start.isoformat()} to {end.isoformat()} is longer than the API's "
                 f"{MAX_RANGE_YEARS}-year limit (the latest end for this start is {latest_end(start).isoformat()})")
     return None
+
+
+def range_error(spec: Any, tz: str, now: dt.datetime) -> tuple[DateRange | None, str | None]:
+    """(resolved range, None), or (None, why it cannot be resolved or the API would refuse it)."""
+    try:
+        start, end = resolve_date_range(spec, tz, now)
+    except (ValueError, OverflowError):
+        return None, f"the range cannot be computed: it falls outside the calendar (years {dt.MINYEAR} to {dt.MAXYEAR})"
+    problem = range_problem(start, end)
+    return (None, problem) if problem else ((start, end), None)

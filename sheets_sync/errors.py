@@ -50,7 +50,7 @@ class ConfigProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return redact(f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}")
 
 
 class ConfigError(SheetsSyncError):

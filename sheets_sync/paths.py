@@ -27,6 +27,11 @@ SAMPLE_VALUES: dict[str, Any] = {
     "end_date": dt.date(2025, 12, 31), "run_date": dt.date(2026, 1, 2),
 }
 
+# Plausible values for comparing two outputs: if they render to one file with these, they will in a run.
+COLLISION_SAMPLE_VALUES: dict[str, Any] = {
+    "start_date": dt.date(2025, 1, 1), "end_date": dt.date(2025, 1, 31), "run_date": dt.date(2025, 2, 1),
+}
+
 
 def template_problems(template: str) -> list[str]:
     """Why `template` cannot be rendered (bad braces, unknown placeholder, bad format), or []."""

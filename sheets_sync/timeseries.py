@@ -33,7 +33,9 @@ def _bucket_end(day: dt.date, granularity: str) -> dt.date:
     if granularity == "day":
         return day
     if granularity == "week":
-        return week_start(day) + dt.timedelta(days=6)
+        monday = week_start(day)
+        # the calendar's last week is cut short by dt.date.max (9999-12-31, a Friday)
+        return monday + dt.timedelta(days=6) if monday <= dt.date.max - dt.timedelta(days=6) else dt.date.max
     if granularity == "month":
         return month_end(day)
     if granularity == "quarter":
@@ -51,6 +53,8 @@ def bucket_bounds(start: dt.date, end: dt.date, granularity: str) -> list[tuple[
     while day <= end:
         last = min(_bucket_end(day, granularity), end)
         out.append((day, last))
+        if last >= end:
+            break  # (stepping past `end` could leave the calendar at 9999-12-31)
         day = last + dt.timedelta(days=1)
     return out
 

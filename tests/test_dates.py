@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sheets_sync.dates import PRESETS, latest_end, local_today, range_problem, resolve_date_range
+from sheets_sync.dates import PRESETS, latest_end, local_today, range_error, range_problem, resolve_date_range
 
 D = dt.date
 UTC = dt.timezone.utc
@@ -133,17 +133,31 @@ class TestTimeZones:
 
 
 class TestApiLimits:
-    def test_two_years_end_the_day_before_the_anniversary(self):
-        """2025-01-01 allows an end of 2026-12-31, not 2027-01-01."""
-        assert latest_end(D(2025, 1, 1)) == D(2026, 12, 31)
-        assert range_problem(D(2025, 1, 1), D(2026, 12, 31)) is None
-        assert range_problem(D(2025, 1, 1), D(2027, 1, 1)) == (
-            "the range 2025-01-01 to 2027-01-01 is longer than the API's 2-year limit "
-            "(the latest end for this start is 2026-12-31)")
+    def test_two_years_end_on_the_anniversary_inclusive(self):
+        """2025-01-01 allows an end of 2027-01-01 (start + 2 calendar years, as the API's S21 rule), not 2027-01-02."""
+        assert latest_end(D(2025, 1, 1)) == D(2027, 1, 1)
+        assert range_problem(D(2024, 6, 30), D(2026, 6, 30)) is None
+        assert range_problem(D(2025, 1, 1), D(2027, 1, 2)) == (
+            "the range 2025-01-01 to 2027-01-02 is longer than the API's 2-year limit "
+            "(the latest end for this start is 2027-01-01)")
 
     def test_leap_day_start_allows_an_end_on_28_february(self):
-        """From 29 Feb 2024 the latest end is 28 Feb 2026."""
+        """From 29 Feb 2024 the latest end is 28 Feb 2026 (the emulator's rule), not 1 March."""
         assert latest_end(D(2024, 2, 29)) == D(2026, 2, 28)
+        assert range_problem(D(2024, 2, 29), D(2026, 3, 1)) is not None
+
+    def test_ranges_at_the_end_of_the_calendar_do_not_overflow(self):
+        """A start in 9998 or 9999 has no "two years later"; the calendar's last day is the limit, not an error."""
+        assert latest_end(D(9999, 12, 30)) == D.max
+        assert range_problem(D(9999, 12, 30), D(9999, 12, 31)) is None
+
+    def test_a_range_leaving_the_calendar_is_a_problem_not_an_exception(self):
+        """Resolving a range past year 1 gives a readable problem instead of OverflowError/ValueError."""
+        now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+        outside = (None, "the range cannot be computed: it falls outside the calendar (years 1 to 9999)")
+        assert range_error({"last": 100000000, "unit": "days"}, "UTC", now) == outside
+        assert range_error({"last": 100000, "unit": "months"}, "UTC", now) == outside
+        assert range_error("last_7_days", "UTC", now) == ((D(2024, 12, 25), D(2024, 12, 31)), None)
 
     def test_end_before_start_is_a_problem(self):
         """An inverted range is a problem; a one-day range is not."""

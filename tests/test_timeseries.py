@@ -17,6 +17,11 @@ class TestBuckets:
         assert bucket_bounds(D(2025, 1, 1), D(2025, 1, 15), "week") == [
             (D(2025, 1, 1), D(2025, 1, 5)), (D(2025, 1, 6), D(2025, 1, 12)), (D(2025, 1, 13), D(2025, 1, 15))]
 
+    @pytest.mark.parametrize("granularity", ["day", "week", "month", "quarter", "year"])
+    def test_buckets_at_the_end_of_the_calendar_do_not_overflow(self, granularity):
+        """A range ending 9999-12-31 (a Friday) ends its last bucket there instead of raising OverflowError."""
+        assert bucket_bounds(D(9999, 12, 27), D.max, granularity)[-1][1] == D.max
+
     def test_months_follow_calendar_month_ends_including_leap_february(self):
         """Month buckets end on the 31st, the 29th of a leap February and the 30th."""
         assert bucket_bounds(D(2024, 1, 15), D(2024, 4, 10), "month") == [

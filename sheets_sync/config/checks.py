@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
+from typing import Any
 
 from sheets_sync.catalogue import (
-    DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_MIGRATION, V1_PATHS,
+    DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_METRICS, V1_MIGRATION,
+    V1_PATHS,
     content_types_for, get_endpoint,
 )
 from sheets_sync.config.destinations import check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.config.reports import tab_problem
-from sheets_sync.dates import range_problem, resolve_date_range
-from sheets_sync.paths import escape_problem, template_problems
+from sheets_sync.dates import range_error
+from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
 
 Found = tuple[tuple[str | int, ...], str]   # (key path, message)
 
+PLANNED_MODES = ("append", "upsert")   # accepted by the model, refused until the writers implement them
 SORTABLE = ", ".join(e.name for e in ENDPOINTS if e.can_sort)
 ENDPOINT_NAMES = tuple(e.name for e in ENDPOINTS)
 
@@ -44,11 +48,20 @@ def state_url_problem(url: str) -> str | None:
 
     from sheets_sync.redaction import register_secret
 
+    from sqlalchemy.exc import NoSuchModuleError
+
+    expected = "expected a SQLAlchemy database URL such as sqlite:///history.sqlite or postgresql://host/db"
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        return "expected a SQLAlchemy database URL such as sqlite:///history.sqlite or postgresql://host/db"
+        return expected
     register_secret(parsed.password if isinstance(parsed.password, str) else None)
+    try:
+        parsed.get_dialect()  # the dialect registry only: nothing connects, no driver is imported
+    except NoSuchModuleError:
+        return f'unknown database dialect or driver "{parsed.drivername}"; {expected}'
+    except Exception:  # noqa: BLE001 - a dialect that loads but fails later is the run's business
+        return None
     return None
 
 
@@ -68,6 +81,7 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     yield from _check_filter_pair(raw.defaults.platform, raw.defaults.content_type, raw.defaults.campaign_ids,
                                   ("defaults",))
     yield from _check_destinations(cfg)
+    yield from _check_output_collisions(cfg)
     yield from _check_names(raw, indexes)
     tabs: dict[tuple[str, str], str] = {}
     for index, written, report in zip(indexes, raw.reports, cfg.reports):
@@ -89,6 +103,36 @@ def _check_filter_pair(platform: list[str] | None, content_type: list[str] | Non
     if campaign_ids and len(campaign_ids) > MAX_CAMPAIGN_IDS:
         yield where + ("campaign_ids",), (f"at most {MAX_CAMPAIGN_IDS} campaign ids are allowed (the API's limit); "
                                           f"this list has {len(campaign_ids)}")
+
+
+def raw_checks(data: Any, cfg: Config) -> Iterator[Found]:
+    """Checks of single values that need nothing else valid, run on the data as written.
+
+    When a sibling key is invalid, validation leaves a whole block out (an `email:` with a bad
+    address, a `filters:` with a bad platform), and the cross-key checks never see the rest of
+    it; these still report its other problems. A problem found both ways is reported once.
+    """
+    if not isinstance(data, dict):
+        return
+    destinations = data.get("destinations")
+    for name, value in destinations.items() if isinstance(destinations, dict) else ():
+        email = value.get("email") if isinstance(value, dict) else None
+        if isinstance(email, dict) and isinstance(email.get("subject"), str):
+            for problem in template_problems(email["subject"]):
+                yield ("destinations", name, "email", "subject"), problem
+    defaults = data.get("defaults")
+    if isinstance(defaults, dict):
+        yield from _raw_campaign_ids(defaults, ("defaults",))
+    reports = data.get("reports")
+    for index, report in enumerate(reports) if isinstance(reports, list) else ():
+        if isinstance(report, dict) and isinstance(report.get("filters"), dict):
+            yield from _raw_campaign_ids(report["filters"], ("reports", index, "filters"))
+
+
+def _raw_campaign_ids(filters: dict[str, Any], where: tuple[str | int, ...]) -> Iterator[Found]:
+    ids = filters.get("campaign_ids")
+    if isinstance(ids, list) and len(ids) > MAX_CAMPAIGN_IDS:
+        yield from _check_filter_pair(None, None, ids, where)
 
 
 def _check_names(raw: Config, indexes: list[int]) -> Iterator[Found]:
@@ -119,7 +163,7 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         yield at + ("endpoint",), f"{endpoint.name} has no v1 route; with api.version: v1 use one of: " + \
             ", ".join(V1_PATHS)
     not_here = f"does not apply: {endpoint.name}"
-    yield from _check_metrics(at, written, report)
+    yield from _check_metrics(at, written, report, cfg.api.version)
     accepted = {"instance_ids": "instanceIds", "campaign_ids": "campaignIds", "platform": "platform",
                 "content_type": "contentType"}
     for key, api_name in accepted.items():
@@ -144,10 +188,15 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         yield at + ("date_range",), f"{not_here} takes no dates"
     elif endpoint.requires_dates:
         yield from _check_range(at, written, report, cfg, now)
+    if report.mode in PLANNED_MODES:
+        yield at + ("mode",), (f"mode '{report.mode}' is not available yet; only 'replace' is "
+                               f"(planned: {' and '.join(PLANNED_MODES)})")
     if report.mode == "upsert" and not report.key:
         yield at + ("mode",), "mode upsert needs key: the columns that identify a row"
     if written.key is not None and report.mode != "upsert":
         yield at + ("key",), "does not apply: key is used only with mode: upsert"
+    elif written.key is not None:
+        yield from _check_key(at, written.key, report)
     headers: dict[str, int] = {}
     for number, column in enumerate(written.columns or ()):
         name = column.field.removeprefix("metrics.")
@@ -159,7 +208,22 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         headers.setdefault(header, number)
 
 
-def _check_metrics(at: tuple[str | int, ...], written: ReportConfig, report: ReportConfig) -> Iterator[Found]:
+def _check_key(at: tuple[str | int, ...], key: list[str], report: ReportConfig) -> Iterator[Found]:
+    """Each upsert key names one of the report's columns (by header or field path)."""
+    from sheets_sync.config.templates import report_columns
+
+    columns = report_columns(report)
+    if columns is None:
+        return
+    known = {name.lower() for field, header in columns for name in (field, header)}
+    for number, name in enumerate(key):
+        if name.lower() not in known:
+            headers = ", ".join(header for _, header in columns)
+            yield at + ("key", number), f'key "{name}" is not one of this report\'s columns: {headers}'
+
+
+def _check_metrics(at: tuple[str | int, ...], written: ReportConfig, report: ReportConfig,
+                   version: str = "v2") -> Iterator[Found]:
     endpoint = report.endpoint_info
     if not endpoint.has_metrics_param:
         if written.metrics is not None:
@@ -187,6 +251,9 @@ def _check_metrics(at: tuple[str | int, ...], written: ReportConfig, report: Rep
         elif metric not in available:
             yield where, (f"{metric} exists only for {', '.join(sorted(METRIC_CONTENT_TYPES[metric]))}, "
                           "which the report's platform/content_type filter excludes")
+        elif version == "v1" and endpoint.name in V1_METRICS and metric not in V1_METRICS[endpoint.name]:
+            yield where, (f"{metric} is not available from the v1 API for {endpoint.name}; "
+                          f"v1 offers: {', '.join(V1_METRICS[endpoint.name])}")
 
 
 def _check_range(at: tuple[str | int, ...], written: ReportConfig, report: ReportConfig, cfg: Config,
@@ -196,8 +263,7 @@ def _check_range(at: tuple[str | int, ...], written: ReportConfig, report: Repor
         yield at + ("date_range",), "required key is missing: set date_range here or in defaults"
         return
     if isinstance(report.date_range, str) or getattr(report.date_range, "last", None) is not None:
-        start, end = resolve_date_range(report.date_range, cfg.timezone, now)
-        problem = range_problem(start, end)
+        _, problem = range_error(report.date_range, cfg.timezone, now)
         if problem:
             yield where, problem
 
@@ -245,6 +311,53 @@ def _check_outputs(index: int, written: ReportConfig, report: ReportConfig, cfg:
             yield at + ("name",), f"the report name is the tab name (no tab: given), but {problem}"
 
 
+def _uses_placeholder(template: str, name: str) -> bool:
+    import string
+
+    return any(field == name for _, field, _, _ in string.Formatter().parse(template))
+
+
+def _output_key(path: object) -> str:
+    """A rendered output path as compared for collisions (case-insensitive: many file systems are)."""
+    return os.path.normcase(os.path.normpath(str(path))).casefold()
+
+
+def _check_output_collisions(cfg: Config) -> Iterator[Found]:
+    """Two writers must never share one file: each CSV report and each workbook needs its own path.
+
+    Outputs are rendered with the real report slugs and destination names and sample dates, then
+    normalised (`out/./wb.xlsx` is `out/wb.xlsx`), so templates that differ only in spelling collide.
+    """
+    seen: dict[str, str] = {}
+    rendered: dict[str, set[str]] = {}
+    for name, destination in cfg.destinations.items():
+        output = getattr(destination, "output", None)
+        if output is None or template_problems(output):
+            continue
+        at = ("destinations", name, "output")
+        members = cfg.reports_for(name)
+        if destination.type == "csv" and len(members) > 1 and not _uses_placeholder(output, "report"):
+            yield at, (f"{len(members)} reports write to this csv destination but output has no {{report}} "
+                       "placeholder, so they would overwrite one file; add {report}, e.g. reports/{report}.csv")
+            continue
+        slugs = [r.slug for r in members] if destination.type == "csv" else [members[0].slug if members else "report"]
+        for slug in dict.fromkeys(slugs):
+            try:
+                path = resolve_output_path(output, cfg.base_dir, COLLISION_SAMPLE_VALUES, report=slug,
+                                           destination=name)
+            except (ValueError, OSError):
+                continue  # reported by the path checks
+            key = _output_key(path)
+            other = seen.setdefault(key, name)
+            if other != name:
+                case = "" if str(path) in rendered[other] else \
+                    "; names differing only in case are one file on Windows and macOS"
+                yield at, (f"writes the same file as destination {other} "
+                           f"({os.path.relpath(path, cfg.base_dir)}{case}); give each destination a file of its own")
+                break
+            rendered.setdefault(name, set()).add(str(path))
+
+
 def _check_destinations(cfg: Config) -> Iterator[Found]:
     for name, destination in cfg.destinations.items():
         at = ("destinations", name)
@@ -253,13 +366,17 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
             if problem:
                 yield at + ("output",), problem
         if destination.type == "excel" and not destination.output.lower().endswith((".xlsx", ".xlsm")):
-            yield at + ("output",), "an excel output must end in .xlsx"
+            yield at + ("output",), "an excel output must end in .xlsx or .xlsm"
+        if destination.type == "csv" and not destination.output.lower().endswith(".csv"):
+            yield at + ("output",), "a csv output must end in .csv"
         if destination.type == "google_sheets":
             problem = check_spreadsheet(destination.spreadsheet)
             if problem:
                 yield at + ("spreadsheet",), problem
         email = getattr(destination, "email", None)
         if email is not None:
+            yield at + ("email",), ("warning: email delivery is not available yet in this version; "
+                                    "the workbook is written but not sent")
             for problem in template_problems(email.subject):
                 yield at + ("email", "subject"), problem
             if email.smtp.security == "none" and email.smtp.password is not None:

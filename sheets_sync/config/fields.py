@@ -69,7 +69,26 @@ def to_whole_number(value: Any) -> Any:
     if isinstance(value, str) and _DIGITS.fullmatch(value):
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("whole_number", "expected a whole number, not {kind}", {"kind": _kind(value)})
+        raise PydanticCustomError("whole_number", "expected a whole number, got {got}", {"got": _shown(value)})
+    return value
+
+
+def _shown(value: Any) -> str:
+    """`value` as the file wrote it, for messages: 1.5, true, "abc"; collections by their kind."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _kind(value)
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise PydanticCustomError("positive", "expected a positive whole number (an id), got {value}", {"value": value})
     return value
 
 
@@ -151,6 +170,7 @@ def _not_blank(value: str) -> str:
 Text = Annotated[str, BeforeValidator(to_text)]
 Name = Annotated[str, BeforeValidator(to_text), AfterValidator(_not_blank)]
 WholeNumber = Annotated[int, BeforeValidator(to_whole_number)]
+PositiveId = Annotated[int, BeforeValidator(to_whole_number), AfterValidator(_positive)]
 Number = Annotated[float, BeforeValidator(to_number)]
 Flag = Annotated[bool, BeforeValidator(to_flag)]
 DateValue = Annotated[dt.date, BeforeValidator(to_date)]

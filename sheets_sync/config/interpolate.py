@@ -1,4 +1,9 @@
-"""`${NAME}` interpolation of string values from the environment; `$${` writes a literal `${`."""
+"""`${NAME}` interpolation of string values from the environment; `$${` writes a literal `${`.
+
+A value substituted into a secret key, or taken from a variable whose name looks secret, is
+registered with `redaction.register_secret` as it is substituted, before any problem text that
+could quote it is built; `ConfigProblem.__str__` redacts.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,24 @@ from typing import Any
 
 from sheets_sync.config.yamlread import Ambiguous, KeyPath, YamlDocument, format_path
 from sheets_sync.errors import ConfigProblem
+from sheets_sync.redaction import register_secret
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+_SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+
+
+def looks_secret(variable: str) -> bool:
+    """True for an environment variable whose name says it holds a secret (…_SECRET, …_TOKEN, API_KEY, …)."""
+    return bool(_SECRET_NAME.search(variable))
+
+
+def is_secret_path(path: KeyPath) -> bool:
+    """True for the keys that hold secrets: api.client_secret and destinations.*.email.smtp.password."""
+    return path == ("api", "client_secret") or (
+        len(path) == 5 and path[0] == "destinations" and path[2:] == ("email", "smtp", "password"))
 
 
 def interpolate(doc: YamlDocument, env: Mapping[str, str]) -> set[KeyPath]:
@@ -52,6 +72,8 @@ def _substitute(text: str, path: KeyPath, doc: YamlDocument, env: Mapping[str, s
             _problem(doc, path, f"environment variable {name} is not set")
             continue
         from_env.add(path)
+        if is_secret_path(path) or looks_secret(name):
+            register_secret(env[name])  # before any problem quotes it (a secret put in base_url, say)
         out.append(env[name])
     out.append(text[position:])
     return "".join(out)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from sheets_sync.config.checks import check_config
+from sheets_sync.config.checks import check_config, raw_checks
 from sheets_sync.config.interpolate import interpolate
 from sheets_sync.config.models import Config, Destination, ReportConfig
 from sheets_sync.config.problems import problem_at, problems_from_validation
@@ -32,6 +32,7 @@ class CheckResult:
     config: Config | None
     problems: list[ConfigProblem] = field(default_factory=list)
     warnings: list[ConfigProblem] = field(default_factory=list)
+    partial: Config | None = None   # the parts that validated, resolved, also when `config` is None
 
 
 def _secret_paths(data: object) -> list[KeyPath]:
@@ -77,6 +78,38 @@ def _apply_env_defaults(doc: YamlDocument, env: Mapping[str, str]) -> None:
                 register_secret(env[variable])
 
 
+_CREDENTIALS = (("client_id", "LATER_CLIENT_ID", "client id"),
+                ("client_secret", "LATER_CLIENT_SECRET", "client secret"))
+
+
+def _missing_credentials(doc: YamlDocument, unset: set[str]) -> None:
+    """Without a client id and secret every request fails (after retries): say so before any run."""
+    api = doc.data.get("api") if isinstance(doc.data, dict) else None
+    if not isinstance(api, dict):
+        return  # `api` is not a mapping: reported as such
+    for key, variable, what in _CREDENTIALS:
+        path = ("api", key)
+        if format_path(path) in unset:
+            continue  # its ${VAR} is not set: already reported
+        value = api.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            where = path if key in api else ("api",)
+            doc.problems.append(ConfigProblem(doc.file, *doc.mark(where), format_path(path),
+                                              f"{what} missing: set the environment variable {variable}, "
+                                              f"or write api.{key}: ${{VARIABLE}}"))
+
+
+def _written_paths(data: dict[str, Any]) -> dict[KeyPath, str]:
+    """Path values of destinations as written (after ${VAR}), for messages that quote them."""
+    written: dict[KeyPath, str] = {}
+    destinations = data.get("destinations")
+    for name, value in destinations.items() if isinstance(destinations, dict) else ():
+        for key in ("template", "output", "credentials"):
+            if isinstance(value, dict) and isinstance(value.get(key), str):
+                written[("destinations", name, key)] = value[key]
+    return written
+
+
 def _sheets_credentials(doc: YamlDocument, cfg: Config, env: Mapping[str, str]) -> None:
     if env.get("SHEETS_EMULATOR_HOST"):
         return
@@ -103,6 +136,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     unset = {p.path for p in doc.problems[before:]}  # keys whose ${VAR} failed: their value means nothing yet
     _check_secrets(doc, from_env, unset)
     _apply_env_defaults(doc, env)
+    _missing_credentials(doc, unset)
     usable = True
     indexes: list[int] | None = None
     broken: set[str] = set()
@@ -117,12 +151,14 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     base_dir = path.parent.resolve()
     raw._source = path.resolve()
     raw._marks = doc.marks
+    raw._written = _written_paths(doc.data)
     cfg = resolve_config(raw, base_dir)
     _sheets_credentials(doc, cfg, env)
     warnings: list[ConfigProblem] = []
     now = now or dt.datetime.now(dt.timezone.utc)
     reported = [p.path for p in doc.problems]
-    for key_path, message in check_config(raw, cfg, now, indexes=indexes, broken=broken, invalid=invalid):
+    found = check_config(raw, cfg, now, indexes=indexes, broken=broken, invalid=invalid)
+    for key_path, message in [*found, *raw_checks(doc.data, cfg)]:
         if _overlaps(format_path(key_path), reported):
             continue  # the key is already reported as invalid; a second message would only confuse
         if message.startswith(_WARNING):
@@ -130,7 +166,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
         else:
             doc.problems.append(problem_at(doc, key_path, message))
     cfg._warnings = tuple(_sorted(warnings))
-    return CheckResult(cfg if usable else None, _sorted(doc.problems), list(cfg._warnings))
+    return CheckResult(cfg if usable else None, _sorted(doc.problems), list(cfg._warnings), partial=cfg)
 
 
 def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:
@@ -209,13 +245,19 @@ def validate_file(path: str | os.PathLike[str], env: Mapping[str, str] | None = 
 
     Warnings are `ConfigWarning`s (attribute `severity == "warning"`); anything else is an error.
     """
+    from sheets_sync.config.templates import check_template_files, check_templates
+
     result = check_config_file(path, env)
     problems = list(result.problems)
     if result.config is not None:
-        from sheets_sync.config.templates import check_templates
-
         problems += [problem_at_config(result.config, key_path, message, str(path))
                      for key_path, message in check_templates(result.config)]
+    elif result.partial is not None:
+        # the reports are not valid, so their tabs cannot be matched yet; a missing file can be reported
+        reported = [p.path for p in problems]
+        problems += [problem_at_config(result.partial, key_path, message, str(path))
+                     for key_path, message in check_template_files(result.partial)
+                     if not _overlaps(format_path(key_path), reported)]
     return _sorted(problems) + result.warnings
 
 

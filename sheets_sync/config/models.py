@@ -12,7 +12,7 @@ from sheets_sync.config.destinations import (
     CsvDestinationConfig, Destination, EmailConfig, ExcelDestinationConfig, GoogleSheetsDestinationConfig, SmtpConfig,
 )
 from sheets_sync.config.fields import (
-    FilePath, Name, Number, Secret, StrictModel, Text, WholeNumber, did_you_mean, one_or_many,
+    FilePath, Name, Number, PositiveId, Secret, StrictModel, Text, WholeNumber, did_you_mean, one_or_many,
 )
 from sheets_sync.config.ranges import (
     DateBasis, DateRangeSpec, EveryScheduleConfig, FixedRangeConfig, LastPeriodConfig, ScheduleSpec,
@@ -78,7 +78,7 @@ class DefaultsConfig(StrictModel):
 
     instance_ids: Annotated[one_or_many(Name) | None,
                             Field(description="Instance ids; omit for every instance the credentials reach.")] = None
-    campaign_ids: Annotated[one_or_many(WholeNumber) | None,
+    campaign_ids: Annotated[one_or_many(PositiveId) | None,
                             Field(description="Campaign ids (at most 50).")] = None
     platform: Annotated[one_or_many(Platform) | None, Field(description="Platforms.")] = None
     content_type: Annotated[one_or_many(ContentType) | None,
@@ -106,6 +106,7 @@ class Config(StrictModel):
     _source: Path | None = PrivateAttr(default=None)
     _marks: dict[tuple[str | int, ...], tuple[int, int]] = PrivateAttr(default_factory=dict)
     _warnings: tuple[ConfigProblem, ...] = PrivateAttr(default=())
+    _written: dict[tuple[str | int, ...], str] = PrivateAttr(default_factory=dict)
 
     @property
     def source(self) -> Path | None:
@@ -127,6 +128,14 @@ class Config(StrictModel):
         while path and path not in self._marks:
             path = path[:-1]
         return self._marks.get(path, (1, 1))
+
+    def as_written(self, path: tuple[str | int, ...]) -> str | None:
+        """A path value (template, output, ...) as the file gives it (after ${VAR}), before it was made absolute."""
+        return self._written.get(path)
+
+    def written_paths(self) -> dict[tuple[str | int, ...], str]:
+        """Every destination path value (template, output, credentials) as written, by key path."""
+        return dict(self._written)
 
     def report(self, name: str) -> ReportConfig:
         """The report called `name`."""

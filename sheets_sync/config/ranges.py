@@ -17,12 +17,26 @@ _EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
 _EVERY_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 
 
+# Far enough for any range the API's two-year cap allows (which the checks then apply exactly),
+# near enough that resolving `last` can never leave the calendar (year 1 to 9999).
+MAX_LAST = {"days": 1000, "weeks": 143, "months": 33}
+
+
 class LastPeriodConfig(StrictModel):
     """`{last: N, unit: days|weeks|months, include_today: false}`."""
 
-    last: Annotated[WholeNumber, Field(ge=1, description="How many units.")]
+    last: Annotated[WholeNumber, Field(ge=1, description="How many units (at most two years' worth).")]
     unit: Annotated[choice(UNITS, "unit"), Field(description="days, weeks (ISO) or months.")] = "days"
     include_today: Annotated[Flag, Field(description="End today instead of at the last complete unit.")] = False
+
+    @model_validator(mode="after")
+    def _bounded(self) -> LastPeriodConfig:
+        cap = MAX_LAST.get(self.unit)
+        if cap is not None and self.last > cap:
+            raise PydanticCustomError(
+                "last_too_long", "{last} {unit} is longer than the API's two-year limit allows",
+                {"last": self.last, "unit": self.unit})
+        return self
 
 
 class FixedRangeConfig(StrictModel):
@@ -71,10 +85,29 @@ def _check_cron(expr: str) -> str:
     from apscheduler.triggers.cron import CronTrigger  # lazily: APScheduler is slow to import
 
     try:
-        CronTrigger.from_crontab(expr, timezone="UTC")
+        trigger = CronTrigger.from_crontab(expr, timezone="UTC")
     except ValueError as exc:
         raise PydanticCustomError("cron", "invalid cron expression: {error}", {"error": str(exc)}) from None
+    if not _fires_within(trigger, CRON_HORIZON_YEARS):
+        raise PydanticCustomError("cron", "this cron expression never fires: no date in the next {years} years matches "
+                                  "it (like 31 February)", {"years": CRON_HORIZON_YEARS})
     return " ".join(fields)
+
+
+CRON_HORIZON_YEARS = 5
+
+
+def _fires_within(trigger: Any, years: int) -> bool:
+    """Whether `trigger` has a fire time in the next `years` years (bounded work: the trigger's end date)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    bounded = type(trigger)(**{**_cron_fields(trigger), "timezone": dt.timezone.utc,
+                               "start_date": now, "end_date": now + dt.timedelta(days=366 * years)})
+    return bounded.get_next_fire_time(None, now) is not None
+
+
+def _cron_fields(trigger: Any) -> dict[str, str]:
+    names = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
+    return {name: str(field) for name, field in zip(trigger.FIELD_NAMES, trigger.fields) if name in names}
 
 
 class EveryScheduleConfig(StrictModel):

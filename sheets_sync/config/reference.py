@@ -18,14 +18,16 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("`destinations.NAME` with `type: csv`", "CsvDestinationConfig", "One CSV file per report."),
     ("`destinations.NAME` with `type: google_sheets`", "GoogleSheetsDestinationConfig",
      "A spreadsheet; one tab per report."),
-    ("`destinations.NAME.email`", "EmailConfig", "Email the workbook after each run (excel only)."),
+    ("`destinations.NAME.email`", "EmailConfig", "Email the workbook after each run (excel only). Not sent yet in "
+     "this version: validate warns; the workbook is written."),
     ("`destinations.NAME.email.smtp`", "SmtpConfig", "The sending server."),
     ("`reports[]`", "ReportConfig", "One entry per report."),
     ("`reports[].filters`", "FiltersConfig", "API filters (snake_case here, camelCase on the wire)."),
     ("`reports[].sort`", "SortConfig", "Server-side order; ranking endpoints only."),
     ("`reports[].columns[]`", "ColumnConfig", "Also accepted: just the field path as text."),
     ("`date_range: {last: ...}`", "LastPeriodConfig", "A window ending before today (or today)."),
-    ("`date_range: {start: ..., end: ...}`", "FixedRangeConfig", "Fixed dates, at most two years apart."),
+    ("`date_range: {start: ..., end: ...}`", "FixedRangeConfig",
+     "Fixed dates; `end` at most `start` + 2 calendar years."),
     ("`schedule: {every: ...}`", "EveryScheduleConfig", "A fixed interval instead of a cron expression."),
 )
 
@@ -33,18 +35,24 @@ NOTES = f"""\
 Date range presets: {', '.join(f'`{p}`' for p in PRESETS)}. Weeks are ISO weeks (Monday to
 Sunday); "last N days" ends yesterday unless `include_today: true`; `{{last: N, unit: weeks|months}}`
 means the N complete weeks/months before the current one. Ranges resolve in `timezone`; `end` may
-be at most `start` + 2 years − 1 day.
+be at most `start` + 2 calendar years (inclusive; 29 February + 2 years is 28 February).
 
 Placeholders in `output` and `email.subject`: {', '.join(f'`{{{p}}}`' for p in PLACEHOLDERS)}; dates
 take a strftime format (`{{end_date:%Y-%m}}`). In file names, placeholder values cannot add folders
 (`/`, `\\`, `..` become `_`). Relative paths resolve against the config file's folder.
+No two outputs may be one file: a csv destination written by several reports needs `{{report}}` in
+`output`, and two destinations may not resolve to the same path (compared after normalising, and
+ignoring case). A csv `output` ends in `.csv`, an excel one in `.xlsx` or `.xlsm`.
 
 Editor completion: save the schema with `python -m sheets_sync schema > sheets-sync.schema.json`
 and start the config with `# yaml-language-server: $schema=./sheets-sync.schema.json` (VS Code's
 YAML extension and other yaml-language-server editors then complete and check keys as you type).
 
 `${{NAME}}` in any text value reads the environment variable NAME (`$${{` writes a literal `${{`);
-`api.client_secret` and `smtp.password` must be written that way. Where text is expected, write
+`api.client_secret` and `smtp.password` must be written that way. A client id and secret are required:
+in `api` or from LATER_CLIENT_ID / LATER_CLIENT_SECRET. Values of secret keys, and of variables named
+like secrets (…SECRET, …PASSWORD, …TOKEN, …KEY, …CREDENTIAL…), are masked in every message.
+Where text is expected, write
 values YAML 1.1 would read as something else in quotes: `"no"`, `"012"`, `"8:30"`.
 """
 

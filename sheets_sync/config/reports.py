@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 from sheets_sync.catalogue import (
     CONTENT_TYPES, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
 )
-from sheets_sync.config.fields import Flag, Name, StrictModel, Text, WholeNumber, choice, one_or_many
+from sheets_sync.config.fields import Flag, Name, PositiveId, StrictModel, Text, WholeNumber, choice, one_or_many
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
 
 EXCEL_TAB_MAX = 31
@@ -46,10 +46,20 @@ def _tab(value: str) -> str:
     return value
 
 
+SLUG_MAX = 80
+
+
 def slugify(name: str) -> str:
-    """A file-name-safe slug: "Campaign ROI" → "campaign-roi"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "report"
+    """A file-name-safe slug: "Campaign ROI" → "campaign-roi", "Café Über" → "café-über", "日本" → "日本".
+
+    NFC-normalised; Unicode letters and digits are kept (lower-cased), every run of anything else
+    (path separators, dots, control characters, spaces, punctuation) becomes one "-", so a slug
+    never holds a folder, `..` or a leading dot. At most `SLUG_MAX` characters; "report" when empty.
+    """
+    text = unicodedata.normalize("NFC", name).lower()
+    slug = "".join(c if c.isalnum() or unicodedata.category(c).startswith("M") else "-" for c in text)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")[:SLUG_MAX].rstrip("-")
+    return unicodedata.normalize("NFC", slug) or "report"
 
 
 TabName = Annotated[Text, AfterValidator(_tab)]
@@ -67,7 +77,7 @@ class FiltersConfig(StrictModel):
 
     instance_ids: Annotated[one_or_many(Name) | None,
                             Field(description="Instance ids (e.g. instance_abc); default: all.")] = None
-    campaign_ids: Annotated[one_or_many(WholeNumber) | None,
+    campaign_ids: Annotated[one_or_many(PositiveId) | None,
                             Field(description="Campaign ids (numbers), at most 50.")] = None
     platform: Annotated[one_or_many(Platform) | None,
                         Field(description="Platforms; not together with content_type.")] = None
@@ -108,7 +118,8 @@ ColumnItem = Annotated[ColumnConfig,
 class ReportConfig(StrictModel):
     """One report: an endpoint with its filters, written to one or more destinations."""
 
-    name: Annotated[Name, Field(description="Unique report name; its slug is the {report} placeholder.")]
+    name: Annotated[Name, Field(description="Unique report name; its slug (lower-case letters and digits of any "
+                                         "script, - between words) is the {report} placeholder.")]
     endpoint: Annotated[Name, Field(description="Catalogue endpoint, e.g. campaigns/performance.")]
     metrics: Annotated[one_or_many(Name) | None,
                        Field(description="Metrics to fetch, in column order.")] = None
@@ -129,9 +140,11 @@ class ReportConfig(StrictModel):
     tab: Annotated[TabName | None, Field(description="Sheet/tab to fill; default: the report name.")] = None
     table: Annotated[Name | None, Field(description="Excel Table to fill on the tab (templates only).")] = None
     mode: Annotated[Literal["replace", "append", "upsert"] | None,
-                    Field(description="replace (default), append or upsert (needs key).")] = None
+                    Field(description="replace (default); append and upsert (with key) are planned and "
+                                      "refused for now.")] = None
     key: Annotated[one_or_many(Name) | None,
-                   Field(description="Columns identifying a row, for mode: upsert.")] = None
+                   Field(description="Columns identifying a row, for mode: upsert (each one of the report's "
+                                             "columns).")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None
 
     # --- what the orchestrator asks of a resolved report ---------------------------------------

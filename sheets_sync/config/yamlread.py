@@ -13,6 +13,7 @@ it ourselves:
 * values are counted as if every alias were expanded, while the document is composed, against a
   budget of `MAX_VALUES` values and `MAX_DEPTH` levels, so an alias bomb is refused after a
   bounded amount of work (milliseconds), at the line of the first alias;
+* nesting is capped at `MAX_DEPTH` levels while composing (PyYAML's composer is recursive);
 * the file is capped at `MAX_FILE_BYTES`.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +114,7 @@ class _TaggingLoader(Composer, _Parser, BaseResolver):  # type: ignore[misc]
         self.bad_tags: list[tuple[int, int, str]] = []
         self.first_alias: tuple[int, int] | None = None
         self.expanded = 0
+        self.depth = 0
         self.sizes: dict[int, int] = {}
 
     def _note_tag(self, event: Any) -> None:
@@ -124,7 +127,15 @@ class _TaggingLoader(Composer, _Parser, BaseResolver):  # type: ignore[misc]
         is_alias = isinstance(event, yaml.AliasEvent)
         if is_alias and self.first_alias is None:
             self.first_alias = (event.start_mark.line + 1, event.start_mark.column + 1)
-        node = super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH and isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            # refused before PyYAML's recursive composer can run out of stack (RecursionError)
+            raise _Refused(event.start_mark.line + 1, event.start_mark.column + 1,
+                           f"nesting deeper than {MAX_DEPTH} levels; refused")
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
         if is_alias:  # an alias costs what its anchor expands to (1 while the anchor is still open)
             self.expanded += self.sizes.get(id(node), 1)
         else:
@@ -288,9 +299,40 @@ def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
     try:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        doc.problems.append(ConfigProblem(name, 1, 1, "", f"the file is not UTF-8 text (byte {exc.start})"))
+        doc.problems.append(_not_utf8(name, blob, exc.start))
         return doc
     return read_yaml_text(text, name, doc)
+
+
+def _not_utf8(name: str, blob: bytes, start: int) -> ConfigProblem:
+    """The problem of a file that is not UTF-8, located at the line and column of the first bad byte."""
+    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ConfigProblem(name, 1, 1, "", "the file is UTF-16 text; save it as UTF-8")
+    before = blob[:start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return ConfigProblem(name, line, column, "", f"the file is not UTF-8 text: byte 0x{blob[start]:02X} cannot be read "
+                                                 "as UTF-8; save the file as UTF-8")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """(line, column), 1-based, of character `index` of `text`."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    message = f"YAML syntax error: {exc.problem or exc}"
+    if "another document" in message:
+        return "a config file holds one YAML document; remove the second ---"
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "cannot start any token" in message and "\t" in source_line[:len(source_line) - len(source_line.lstrip())]:
+        return "tabs cannot indent YAML; use spaces"
+    if "${" in source_line and "expected ','" in message:
+        # a ${VAR} reference unquoted inside {...} or [...] is the usual cause of this one
+        message += '; inside {...} or [...], put ${VAR} references in quotes: "${VAR}"'
+    return message
 
 
 def read_yaml_text(text: str, name: str = "<config>", doc: YamlDocument | None = None) -> YamlDocument:
@@ -302,14 +344,14 @@ def read_yaml_text(text: str, name: str = "<config>", doc: YamlDocument | None =
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax error: {exc.problem or exc}"
-        if "another document" in message:
-            message = "a config file holds one YAML document; remove the second ---"
-        source_line = text.splitlines()[line - 1] if mark and line <= len(text.splitlines()) else ""
-        if "${" in source_line and "expected ','" in message:
-            # a ${VAR} reference unquoted inside {...} or [...] is the usual cause of this one
-            message += '; inside {...} or [...], put ${VAR} references in quotes: "${VAR}"'
-        doc.problems.append(ConfigProblem(name, line, column, "", message))
+        doc.problems.append(ConfigProblem(name, line, column, "", _syntax_message(exc, text, line)))
+        return doc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters)
+        line, column = _position(text, exc.position)
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        kind = "control character" if unicodedata.category(character) == "Cc" else "character"
+        doc.problems.append(ConfigProblem(name, line, column, "", f"{kind} U+{ord(character):04X} is not allowed "
+                                                                  "in YAML; remove it"))
         return doc
     except yaml.YAMLError as exc:
         doc.problems.append(ConfigProblem(name, 1, 1, "", f"YAML syntax error: {exc}"))

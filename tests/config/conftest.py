@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheets_sync.config import check_config_file, validate_file
+from tests.config.samples import CREDENTIALS
 
 @pytest.fixture
 def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
@@ -25,19 +26,19 @@ def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[s
 
 @pytest.fixture
 def problems(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
-    """`problems(yaml_text, env={})`: every problem `validate` prints for that text, as strings."""
+    """`problems(yaml_text, env={})`: every problem `validate` prints for that text (env over CREDENTIALS)."""
 
     def check(text: str, env: dict[str, str] | None = None) -> list[str]:
-        return [str(p) for p in validate_file(write_config(text), env or {})]
+        return [str(p) for p in validate_file(write_config(text), {**CREDENTIALS, **(env or {})})]
 
     return check
 
 
 @pytest.fixture
 def errors(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
-    """`errors(yaml_text, env={})`: the problems `load_config` would raise (no warnings, no deep checks)."""
+    """`errors(yaml_text, env={})`: what `load_config` would raise (no warnings or deep checks; env over CREDENTIALS)."""
 
     def check(text: str, env: dict[str, str] | None = None) -> list[str]:
-        return [str(p) for p in check_config_file(write_config(text), env or {}).problems]
+        return [str(p) for p in check_config_file(write_config(text), {**CREDENTIALS, **(env or {})}).problems]
 
     return check

@@ -4,6 +4,9 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# Every config needs credentials (a missing client id or secret is a problem); tests about other things use these.
+CREDENTIALS = {"LATER_CLIENT_ID": "client-1", "LATER_CLIENT_SECRET": "s3cret-value"}
+
 FULL_ENV = {
     "LATER_CLIENT_ID": "client-1",
     "LATER_CLIENT_SECRET": "s3cret-value",

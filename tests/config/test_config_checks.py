@@ -7,11 +7,13 @@ import datetime as dt
 import pytest
 
 from sheets_sync.config import check_config_file
-from tests.config.samples import FIXTURES, MINIMAL
+from tests.config.samples import CREDENTIALS, FIXTURES, MINIMAL
 
 SHEETS = MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
                          "type: google_sheets\n    spreadsheet: 1AbCdEfGhIjKlMnOp")
 EMULATED = {"SHEETS_EMULATOR_HOST": "127.0.0.1:9"}
+EMAIL_WARNING = ("config.yaml:{line}:5: destinations.out.email: email delivery is not available yet in this version; "
+                 "the workbook is written but not sent")
 
 
 def with_report_lines(*lines: str, base: str = MINIMAL) -> str:
@@ -78,7 +80,9 @@ class TestKeys:
     def test_mapping_where_a_text_list_is_expected_is_refused(self, problems):
         """A mapping where a list belongs is one readable problem."""
         assert problems(with_report_lines("key: {a: 1}", "mode: upsert")) == [
-            "config.yaml:11:5: reports[0].key[0]: expected text, not a mapping"]
+            "config.yaml:11:5: reports[0].key[0]: expected text, not a mapping",
+            "config.yaml:12:5: reports[0].mode: mode 'upsert' is not available yet; only 'replace' is "
+            "(planned: append and upsert)"]
 
     def test_bounds_are_checked(self, problems):
         """page_size outside 1-100 names the bound."""
@@ -121,7 +125,7 @@ class TestCatalogue:
         from sheets_sync.config import load_config
 
         path = write_config(MINIMAL.replace("endpoint: campaigns/performance", "endpoint: /v2/networks/performance"))
-        assert load_config(path, {}).reports[0].endpoint == "platforms/performance"
+        assert load_config(path, CREDENTIALS).reports[0].endpoint == "platforms/performance"
 
     def test_unknown_metric_suggests(self, problems):
         """A misspelt metric is located at its list item with a suggestion."""
@@ -203,7 +207,7 @@ class TestCatalogue:
         """postDate is normalised to post_date."""
         from sheets_sync.config import load_config
 
-        cfg = load_config(write_config(with_report_lines("date_basis: postDate")), {})
+        cfg = load_config(write_config(with_report_lines("date_basis: postDate")), CREDENTIALS)
         assert cfg.reports[0].date_basis == "post_date"
 
     def test_unknown_date_basis_is_refused(self, problems):
@@ -268,6 +272,8 @@ class TestNamesTabsDestinations:
     def test_upsert_needs_a_key_and_key_needs_upsert(self, problems):
         """mode: upsert without key is a problem; key without upsert too."""
         assert problems(with_report_lines("mode: upsert")) == [
+            "config.yaml:11:5: reports[0].mode: mode 'upsert' is not available yet; only 'replace' is "
+            "(planned: append and upsert)",
             "config.yaml:11:5: reports[0].mode: mode upsert needs key: the columns that identify a row"]
         assert problems(with_report_lines("key: [campaignId]")) == [
             "config.yaml:11:5: reports[0].key: does not apply: key is used only with mode: upsert"]
@@ -329,10 +335,10 @@ class TestValues:
     def test_relative_range_over_two_years_is_refused(self, write_config):
         """`last: 25, unit: months` can never fit in two years."""
         path = write_config(MINIMAL.replace("date_range: last_7_days", "date_range: {last: 25, unit: months}"))
-        found = check_config_file(path, {}, now=dt.datetime(2026, 3, 15, tzinfo=dt.timezone.utc)).problems
+        found = check_config_file(path, CREDENTIALS, now=dt.datetime(2026, 3, 15, tzinfo=dt.timezone.utc)).problems
         assert [str(p) for p in found] == [
             "config.yaml:9:5: reports[0].date_range: the range 2024-02-01 to 2026-02-28 is longer than the API's "
-            "2-year limit (the latest end for this start is 2026-01-31)"]
+            "2-year limit (the latest end for this start is 2026-02-01)"]
 
     def test_unknown_preset_suggests(self, problems):
         """A misspelt preset gets a suggestion."""
@@ -356,7 +362,7 @@ class TestValues:
                                "        username: a@b.co\n        password: ${PW}\n        security: none")
         assert problems(text, {"PW": "pw-123456"}) == [
             "config.yaml:12:9: destinations.out.email.smtp.security: security none would send the password "
-            "unencrypted; use starttls or ssl"]
+            "unencrypted; use starttls or ssl", EMAIL_WARNING.format(line=5)]
 
     def test_unknown_placeholder_in_subject(self, problems):
         """Subjects take the same placeholders as output paths."""
@@ -364,7 +370,8 @@ class TestValues:
                                "type: excel\n    output: out.xlsx\n    email:\n      to: [t@example.com]\n"
                                "      subject: Report {month}\n      smtp: {host: smtp.example.com, username: a@b.co}")
         assert problems(text) == ["config.yaml:7:7: destinations.out.email.subject: unknown placeholder {month}; "
-                                  "available: {report}, {destination}, {start_date}, {end_date}, {run_date}"]
+                                  "available: {report}, {destination}, {start_date}, {end_date}, {run_date}",
+                                  EMAIL_WARNING.format(line=5)]
 
     def test_output_template_that_climbs_out_is_refused(self, problems):
         """A template whose rendered path could leave its folder is a problem."""
@@ -381,7 +388,7 @@ class TestValues:
         """An excel destination writing .xls would produce a file Excel refuses."""
         found = problems(MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
                                          "type: excel\n    output: out.xls"))
-        assert found == ["config.yaml:4:5: destinations.out.output: an excel output must end in .xlsx"]
+        assert found == ["config.yaml:4:5: destinations.out.output: an excel output must end in .xlsx or .xlsm"]
 
 
 def test_every_problem_is_reported_at_once(problems):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.config.samples import CREDENTIALS
+
 openpyxl = pytest.importorskip("openpyxl")
 
 CONFIG = """\
@@ -91,7 +93,7 @@ def test_load_config_does_not_open_templates(write_config):
     """Only validate opens templates; load_config stays fast and offline-safe."""
     from sheets_sync.config import load_config
 
-    assert load_config(write_config(CONFIG), {}).reports[0].tab == "Trend"
+    assert load_config(write_config(CONFIG), CREDENTIALS).reports[0].tab == "Trend"
 
 
 def test_deep_check_is_skipped_without_the_excel_sink(problems, tmp_path, monkeypatch):

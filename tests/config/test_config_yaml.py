@@ -178,6 +178,39 @@ class TestTagsSizeAndSyntax:
         assert [str(p) for p in validate_file("nope.yaml", {})] == [
             "nope.yaml:1:1: cannot read the file: No such file or directory"]
 
+    def test_non_utf8_byte_is_located_by_line_and_column(self, write_config):
+        """A Latin-1 é on line 2 is reported at 2:17 with the byte's value, not at 1:1 "(byte 21)"."""
+        from sheets_sync.config import validate_file
+
+        path = write_config("")
+        path.write_bytes(b"api:\n  client_id: caf\xe9\n")
+        assert [str(p) for p in validate_file(path, {})] == [
+            "config.yaml:2:17: the file is not UTF-8 text: byte 0xE9 cannot be read as UTF-8; save the file as UTF-8"]
+
+    def test_utf16_file_is_named_as_such(self, write_config):
+        """A UTF-16 file (a BOM of FF FE) gets a message saying what it is."""
+        from sheets_sync.config import validate_file
+
+        path = write_config("")
+        path.write_bytes("a: 1\n".encode("utf-16"))
+        assert [str(p) for p in validate_file(path, {})] == [
+            "config.yaml:1:1: the file is UTF-16 text; save it as UTF-8"]
+
+    def test_control_character_is_one_line_at_its_position(self, problems):
+        """A control character is one problem on one line, at the character's line and column."""
+        assert problems('a: 1\nb: "x\x01y"\n') == [
+            "config.yaml:2:6: control character U+0001 is not allowed in YAML; remove it"]
+
+    def test_tab_indentation_says_use_spaces(self, problems):
+        """A TAB used to indent gets "use spaces", not PyYAML's "cannot start any token"."""
+        assert problems("api:\n\tclient_id: x\n") == ["config.yaml:2:1: tabs cannot indent YAML; use spaces"]
+
+    def test_nesting_depth_is_capped_before_composing(self, problems):
+        """40 levels are read; deeper documents are refused at the line of the first level too deep."""
+        assert not [p for p in problems("a: " + "[" * 39 + "]" * 39 + "\n") if "nesting" in p]
+        text = "a:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(300))
+        assert problems(text) == ["config.yaml:41:81: nesting deeper than 40 levels; refused"]
+
     def test_two_documents_are_refused(self, problems):
         """A config is one YAML document."""
         assert problems("a: 1\n---\nb: 2\n") == [
