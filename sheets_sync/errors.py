@@ -100,7 +100,15 @@ class ApiRequestError(ApiError):
 
 
 class ApiUnavailableError(ApiError):
-    """The API kept failing (5xx, timeouts, connection errors) until the retry budget ran out."""
+    """The API kept failing (5xx, timeouts, connection errors) until the retry budget ran out.
+
+    `unreachable` is True when the last attempt could not connect at all (refused, DNS, connect
+    timeout): every later request to the same origin would fail the same way.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        self.unreachable = unreachable
+        super().__init__(message)
 
 
 class ApiRateLimitError(ApiError):

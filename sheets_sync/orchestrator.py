@@ -191,30 +191,7 @@ def run_wide_failure(error: BaseException) -> bool:
     """True when every later report of the run would fail the same way: credentials refused, origin unreachable."""
     if isinstance(error, ApiAuthError):
         return True
-    return isinstance(error, ApiUnavailableError) and _origin_unreachable(error)
-
-
-def _origin_unreachable(error: BaseException) -> bool:
-    """The retries ran out on failing to connect at all (refused, no route, DNS, connect timeout)."""
-    import requests
-    import urllib3
-
-    unreachable = (requests.exceptions.ConnectTimeout, urllib3.exceptions.NewConnectionError,
-                   urllib3.exceptions.ConnectTimeoutError)
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        exc = pending.pop()
-        if id(exc) in seen:
-            continue
-        seen.add(id(exc))
-        if isinstance(exc, unreachable):
-            return True
-        # requests wraps urllib3's MaxRetryError, whose `reason` is the connection error itself.
-        linked = [exc.__cause__, exc.__context__, getattr(exc, "reason", None),
-                  *(a for a in exc.args if isinstance(a, BaseException))]
-        pending += [e for e in linked if isinstance(e, BaseException)]
-    return False
+    return isinstance(error, ApiUnavailableError) and error.unreachable
 
 
 def _skipped(report: ReportConfig, cause: str, reason: str) -> ReportOutcome:

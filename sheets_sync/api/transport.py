@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import os
 import threading
@@ -87,7 +89,8 @@ class Transport:
             except _TRANSIENT as exc:
                 # The exception text holds the full URL; only its class name is safe and useful here.
                 self._count()
-                self._wait(endpoint, attempt, f"{type(exc).__name__} talking to the API", None, status=None)
+                self._wait(endpoint, attempt, f"{type(exc).__name__} talking to the API", None, status=None,
+                           unreachable=_connect_failed(exc))
                 continue
             self._count()
             elapsed_ms = (time.perf_counter() - started) * 1000
@@ -116,9 +119,11 @@ class Transport:
             self._wait(endpoint, attempt, reason, None, status=status, failure=ApiResponseError)
 
     def _wait(self, endpoint: str, attempt: int, reason: str, retry_after: float | None, *, status: int | None,
-              failure: type[Exception] | None = None) -> None:
+              failure: type[Exception] | None = None, unreachable: bool = False) -> None:
         """Sleep before the next attempt, or raise when attempts or the retry budget are used up."""
         kind = failure or (ApiRateLimitError if status == 429 else ApiUnavailableError)
+        if kind is ApiUnavailableError:
+            kind = functools.partial(ApiUnavailableError, unreachable=unreachable)
         if attempt >= self.policy.max_attempts:
             raise kind(f"{endpoint}: gave up after {attempt} attempts: {reason}")
         if retry_after is not None and retry_after > self.budget.remaining:
@@ -206,3 +211,13 @@ def _token_refused(endpoint: str, problem: Problem) -> ApiError:
         return ApiAuthError(f"{endpoint} (POST /oauth/token) refused the credentials: {problem.describe()}",
                             error_type=problem.type, status=problem.status)
     return request_error(endpoint, problem)
+
+
+def _connect_failed(exc: BaseException) -> bool:
+    """True when `exc` means no connection was made at all (refused, no route, DNS, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    # requests wraps urllib3's MaxRetryError, whose `reason` is the connection error itself.
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
+        reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))

@@ -93,6 +93,15 @@ class TestTransientFailures:
                 client.fetch("platforms/performance", PARAMS)
         assert len(fake_sleep.calls) == 4
         assert "startDate" not in str(info.value)
+        assert info.value.unreachable  # nothing ever connected: later requests would fail the same way
+
+    def test_server_errors_do_not_mark_the_origin_unreachable(self, scripted, fake_sleep):
+        """A server that answers 500 every time was reached: the error says so (unreachable is False)."""
+        server = scripted(lambda seen: problem_reply(500, "ANL_00500", "boom"))
+        with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
+            with pytest.raises(ApiUnavailableError) as info:
+                client.fetch("platforms/performance", PARAMS)
+        assert not info.value.unreachable
 
 
 class TestRetryAfter:
