@@ -283,7 +283,7 @@ def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
 
 def _finish(summary) -> int:  # noqa: ANN001
     from sheets_sync.orchestrator import FAILED_STATUSES
-    from sheets_sync.progress import make_console, print_summary
+    from sheets_sync.progress import make_console, print_summary, terminal_safe
 
     print_summary(make_console(), summary.outcomes)
     for note in summary.notes:
@@ -291,7 +291,7 @@ def _finish(summary) -> int:  # noqa: ANN001
     sys.stdout.flush()  # the table first, then the reasons, even when both go to one terminal
     for outcome in summary.outcomes:
         if outcome.status in FAILED_STATUSES:
-            print(f"FAILED {outcome.report}: {outcome.error}", file=sys.stderr)
+            print(terminal_safe(f"FAILED {outcome.report}: {outcome.error}"), file=sys.stderr)
     if summary.history_error:
         print(f"{PROG}: error: {summary.history_error}", file=sys.stderr)
     return summary.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -10,10 +11,13 @@ from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from sheets_sync.history import RunRecord
+from sheets_sync.redaction import redact
 from sheets_sync.report import ColumnKind, Table
 from sheets_sync.sinks.csv_sink import csv_value
 
@@ -21,6 +25,26 @@ logger = logging.getLogger(__name__)
 PLAIN_LOG_EVERY_SECONDS = 5.0
 NON_TTY_WIDTH = 200
 _NUMERIC = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.PERCENT)
+# C0/C1 controls (tab and newline excepted), DEL and the bidi embedding/override/isolate marks: API text
+# holding them could move the cursor, retitle the terminal or reorder what the user reads.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control and bidi character shown as a visible escape (\\u001b) instead."""
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def terminal_text(text: str) -> Text:
+    """`text` as literal rich text: never read as markup (`[/]` in a name would crash rich), made terminal-safe."""
+    return Text(terminal_safe(text))
+
+
+class _LiteralTable(RichTable):
+    """A rich table whose string cells are literal text: API strings are data, never markup."""
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        super().add_row(*(terminal_text(r) if isinstance(r, str) else r for r in renderables), **kwargs)
 
 
 class _Console(Console):
@@ -69,7 +93,8 @@ class RunProgress:
     def report_started(self, report: str) -> None:
         """A report's fetch begins."""
         if self._progress is not None:
-            self._tasks[report] = self._progress.add_task(report, total=None, rows=0, status="")
+            self._tasks[report] = self._progress.add_task(escape(terminal_safe(report)), total=None, rows=0,
+                                                          status="")
         else:
             logger.info("report %r: fetching", report)
         self._last_log[report] = time.monotonic()
@@ -99,7 +124,8 @@ class RunProgress:
 
 
 def _table(title: str | None, headers: Sequence[str]) -> RichTable:
-    table = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = _LiteralTable(title=terminal_text(title) if title is not None else None, box=box.SIMPLE_HEAD,
+                          title_justify="left", pad_edge=False)
     for header in headers:
         table.add_column(header, overflow="fold")
     return table
@@ -115,9 +141,11 @@ def summary_output(outcome: Any) -> list[str]:
 
     A report that wrote nothing anywhere shows its error (the reason) instead.
     """
+    # Redacted: an output path may embed an environment value the user did not mean to show.
     if not outcome.outputs:
-        return [outcome.error] if outcome.error else []
-    return list(outcome.outputs) + [NOT_WRITTEN.format(name) for name in getattr(outcome, "failed_destinations", ())]
+        return [redact(outcome.error)] if outcome.error else []
+    return [redact(path) for path in outcome.outputs] + [NOT_WRITTEN.format(name) for name in
+                                                         getattr(outcome, "failed_destinations", ())]
 
 
 def fold_path(text: str, width: int) -> str:

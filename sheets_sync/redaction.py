@@ -15,10 +15,20 @@ _secrets: set[str] = set()
 _PATTERNS = [
     re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),
     re.compile(r"(?i)(bearer\s+)[^\s,;\"']+"),
-    # The key must start a word and not end a URL path ("oauth/token: ..." is prose, not a secret).
-    re.compile(r"(?i)((?<![\w/.-])(?:client_?secret|password|passwd|pwd|token|access_token|api_?key|secret)"
-               r"[\"']?\s*[=:]\s*[\"']?)[^\s&,;\"'}]+"),
 ]
+# key=value, "key": "value", key: value. The key must start a word and not end a URL path
+# ("oauth/token: ..." is prose, not a secret).
+_KEY_VALUE = re.compile(r"(?i)((?<![\w/.-])(?:client_?secret|password|passwd|pwd|token|access_token|api_?key|secret)"
+                        r"(?P<q1>[\"']?)(?P<sep>\s*[=:]\s*)(?P<q2>[\"']?))(?P<value>[^\s&,;\"'}]+)")
+
+
+def _mask_key_value(match: re.Match[str]) -> str:
+    # In prose ("renewing the token: HTTP 401") an unquoted all-letter word after "key: " is a word,
+    # not a credential; assignments, quoted values and anything with digits or symbols are masked.
+    prose = not match["q1"] and not match["q2"] and match["sep"].strip() == ":" and match["sep"][-1:].isspace()
+    if prose and match["value"].isalpha():
+        return match.group(0)
+    return match.group(1) + _MASK
 
 
 def register_secret(value: str | None) -> None:
@@ -39,7 +49,7 @@ def redact(text: str) -> str:
             text = text.replace(secret, _MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + _MASK, text)
-    return text
+    return _KEY_VALUE.sub(_mask_key_value, text)
 
 
 class RedactingFilter(logging.Filter):

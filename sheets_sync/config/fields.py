@@ -98,8 +98,12 @@ def to_number(value: Any) -> Any:
         return value
     if isinstance(value, str) and not isinstance(value, Ambiguous) and re.fullmatch(r"[0-9]+\.[0-9]+", value):
         return float(value)
-    if isinstance(value, (int, str)) and not isinstance(value, bool):
+    if isinstance(value, Ambiguous) or (isinstance(value, int) and not isinstance(value, bool)):
         return to_whole_number(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    if isinstance(value, str):
+        raise PydanticCustomError("number", "expected a number, got {got}", {"got": _shown(value)})
     raise PydanticCustomError("number", "expected a number, not {kind}", {"kind": _kind(value)})
 
 

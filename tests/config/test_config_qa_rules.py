@@ -355,3 +355,9 @@ class TestAcceptedButWrong:
         text = MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
                                "type: excel\n    output: out.xlsx\n    template: sub/../tpl.xls")
         assert problems(text) == ["config.yaml:5:5: destinations.out.template: template file not found: sub/../tpl.xls"]
+
+
+def test_decimal_field_asks_for_a_number_not_a_whole_number(problems):
+    """`timeout_seconds` takes decimals, so text there is "expected a number", naming what was written."""
+    found = problems(MINIMAL.replace("reports:", "api:\n  timeout_seconds: abc\nreports:", 1))
+    assert any(line.endswith('api.timeout_seconds: expected a number, got "abc"') for line in found), found

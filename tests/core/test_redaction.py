@@ -28,6 +28,14 @@ def test_secret_query_parameters_and_json_fields_are_masked():
     assert redact("token=abcdef123") == "token=***"
 
 
+def test_prose_after_the_word_token_stays_readable():
+    """"the token: HTTP 401" is an explanation, not a credential; "password: hunter2" still is masked."""
+    text = "not authorised after renewing the token: HTTP 401 ANL_00401"
+    assert redact(text) == text
+    assert redact("password: hunter2") == "password: ***"
+    assert redact("password:hunter") == "password:***"
+
+
 def test_url_paths_ending_in_token_stay_readable():
     """A route such as oauth/token followed by prose is not mistaken for a secret."""
     text = "oauth/token: token exchange refused (ANL_00401)"
