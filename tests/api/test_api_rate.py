@@ -101,6 +101,22 @@ class TestBudgetUnit:
             assert sum(1 for s in starts[i:] if s < start + 60) <= 10
         assert starts[-1] == 9 * 60  # and no slower than that: a burst at the start of every window
 
+    def test_default_slack_keeps_a_window_plus_jitter_between_limit_apart_starts(self):
+        """By default a start waits a window plus 2 % (at most 0.5 s), so network jitter cannot squeeze
+        limit + 1 requests into one server window."""
+        clock = self.Clock()
+        budget = RateBudget(5, window_seconds=10, clock=clock, sleep=clock.sleep)
+        starts = []
+        for _ in range(11):
+            budget.acquire()
+            starts.append(clock.now)
+        assert starts[5] - starts[0] >= 10 + 0.2 and starts[10] - starts[5] >= 10 + 0.2
+        minute = RateBudget(120, clock=clock, sleep=clock.sleep)
+        first = clock.now
+        for _ in range(121):
+            minute.acquire()
+        assert abs(clock.now - first - 60.5) < 0.01  # the cap: under 1 % of the documented 60 s window
+
     def test_headers_replace_the_configured_limit(self):
         """X-Ratelimit-Limit / -Window override the configured rate, even upwards."""
         budget = RateBudget(120)
