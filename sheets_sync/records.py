@@ -4,13 +4,17 @@ Pure: no I/O. Rules from design.md "Columns" and "Values": identity fields in AP
 requested metrics in requested order, then whatever else the API sent; headers are API names
 without `metrics.`; nested objects flatten with dots; lists of creator profiles become one text
 (`instagram:@handle, tiktok:@handle`); numbers stay exactly as given; `*Date` strings become dates
-(`YYYY-MM-DD`) or naive date-times in the report's time zone.
+(`YYYY-MM-DD`) or naive date-times in the report's time zone. `startDate`/`endDate` (a campaign's dates,
+a time-series bucket's bounds) are calendar dates even when sent as date-times: `2024-06-01T00:00:00Z`
+and `2025-01-31T23:59:59.999Z` become their UTC dates, never shifted into the report's zone.
 
 The default column set is a function of the endpoint, the requested metrics and any fields the API
 adds beyond the catalogue, never of which records hold null: a post's `creatorProfile` is always the
 five `creatorProfile.*` columns of its documented shape (empty cells when it is null), so a run of 5
 rows, a full run and `validate` (no records at all) agree. Numeric identifier columns (`campaignId`,
-`creator.creatorId`, any `*Id`/`*Ids`) get the number format "0": 49761, not 49,761.
+`creator.creatorId`, any `*Id`/`*Ids`) get the number format "0": 49761, not 49,761. Columns of fields
+the API adds beyond the catalogue are marked `passthrough` (a template without a column for them drops
+them with a warning).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ _DATE_NAME = re.compile(r"(Date|At)$")
 _ID_NAME = re.compile(r"(^id$|Ids?$)")
 _ID_FORMAT = "0"
 _UTC = ZoneInfo("UTC")
+# Fields that are calendar dates whatever the API sends: campaign start/end, time-series bucket bounds.
+_CALENDAR_DATES = frozenset({"startDate", "endDate"})
 # Known members of nested objects (later-api.md, CreatorProfileDto), so their columns do not depend on
 # whether the fetched records happen to hold the object or null (a post without a creator profile).
 KNOWN_OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
@@ -65,6 +71,8 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
     if info and info.fixed_fields:
         fields += list(info.fixed_fields)
     fields += [_METRICS_PREFIX + m for m in metrics]
+    # Catalogue fields: all of the above except members the API added to an object of known shape.
+    catalogue = {path for path in fields if not _added_member(path)}
     known = set(fields)
     extra: list[str] = []
     for record in records:
@@ -85,7 +93,7 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
             header = path
         headers.add(header)
         kind = infer_kind(path, (_get(r, path) for r in records))
-        columns.append(Column(path, header, kind, _default_format(path, kind)))
+        columns.append(Column(path, header, kind, _default_format(path, kind), passthrough=path not in catalogue))
     return columns
 
 
@@ -112,7 +120,10 @@ def convert(path: str, value: Any, tz: ZoneInfo) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, str):
-        if _DATE_NAME.search(path.rsplit(".", 1)[-1]):
+        leaf = path.rsplit(".", 1)[-1]
+        if leaf in _CALENDAR_DATES:
+            return _parse_calendar_date(value)
+        if _DATE_NAME.search(leaf):
             return _parse_date(value, tz)
         return value
     if isinstance(value, list):
@@ -147,9 +158,10 @@ def infer_kind(path: str, values: Iterable[Any]) -> ColumnKind:
     if seen and seen <= {int, float}:
         return ColumnKind.DECIMAL if float in seen or _MONEY.search(leaf) else ColumnKind.INTEGER
     if _DATE_NAME.search(leaf) and seen <= {str}:
-        parsed = {type(_parse_date(v, _UTC)) for v in present}
         if not present:
-            return ColumnKind.DATE if leaf in ("startDate", "endDate") else ColumnKind.DATETIME
+            return ColumnKind.DATE if leaf in _CALENDAR_DATES else ColumnKind.DATETIME
+        parse = _parse_calendar_date if leaf in _CALENDAR_DATES else (lambda v: _parse_date(v, _UTC))
+        parsed = {type(parse(v)) for v in present}
         if parsed <= {dt.date}:
             return ColumnKind.DATE
         if parsed <= {dt.datetime}:
@@ -186,6 +198,19 @@ def _parse_date(text: str, tz: ZoneInfo) -> Any:
     return moment.astimezone(tz).replace(tzinfo=None)
 
 
+def _parse_calendar_date(text: str) -> Any:
+    """A date, or a date-time standing for one, as its UTC calendar date (`...T23:59:59.999Z` stays that day)."""
+    try:
+        if _DATE_ONLY.match(text):
+            return dt.date.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # not a date after all: keep the API's text rather than guess
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    return moment.date()
+
+
 def _get(record: dict[str, Any], path: str) -> Any:
     value: Any = record
     for part in path.split("."):
@@ -193,6 +218,12 @@ def _get(record: dict[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def _added_member(path: str) -> bool:
+    """Whether `path` is a member the API added to an object of known shape (`creatorProfile.new`)."""
+    parent, _, member = path.rpartition(".")
+    return parent in KNOWN_OBJECT_MEMBERS and member not in KNOWN_OBJECT_MEMBERS[parent]
 
 
 def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:

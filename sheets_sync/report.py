@@ -46,6 +46,9 @@ class Column:
     header: str                      # header text written in row 1
     kind: ColumnKind = ColumnKind.TEXT
     number_format: str | None = None  # explicit format from config; None = DEFAULT_NUMBER_FORMATS[kind]
+    # A field the API added beyond the catalogue's known fields, shown only because no `columns:` were
+    # configured. A template whose table has no column for it drops it with a warning (never an error).
+    passthrough: bool = field(default=False, compare=False)
 
     @property
     def effective_format(self) -> str | None:

@@ -28,7 +28,7 @@ class TestDefaultColumns:
         t = table("campaigns/performance", [record], ["engagements", "impressions"])
         assert t.headers == ["campaignId", "campaignName", "instanceId", "description", "status", "startDate",
                              "firstPostDate", "lastPostDate", "platforms", "engagements", "impressions"]
-        assert list(t.rows) == [(1, "A", "i", None, "live", dt.datetime(2026, 1, 1), None, None,
+        assert list(t.rows) == [(1, "A", "i", None, "live", dt.date(2026, 1, 1), None, None,
                                  "instagram, tiktok", 0, 10)]
 
     def test_unknown_fields_pass_through_after_known_ones(self):
@@ -37,6 +37,26 @@ class TestDefaultColumns:
                                               "metrics": {"engagements": 3, "surprise": 1.5}}], ["engagements"])
         assert t.headers == ["contentType", "engagements", "newField", "surprise"]
         assert list(t.rows) == [("tiktok", 3, "x", 1.5)]
+
+    def test_fields_the_api_adds_are_marked_passthrough(self):
+        """Columns of fields beyond the catalogue (top level, nested, new profile members) are passthrough."""
+        record = {"postId": 1, "creatorProfile": {"handleName": "x", "network": "tiktok", "badge": "gold"},
+                  "zzExtra": "extra", "unknownField": {"x": [1, 2]}, "metrics": {"impressions": 3}}
+        t = table("posts/performance", [record], ["impressions"])
+        marked = [c.header for c in t.columns if c.passthrough]
+        assert marked == ["creatorProfile.badge", "zzExtra", "unknownField.x"]
+        by_header = {c.header: c for c in t.columns}
+        assert not by_header["postId"].passthrough and not by_header["impressions"].passthrough
+        assert not by_header["creatorProfile.handleName"].passthrough
+
+    def test_catalogue_columns_without_records_are_not_passthrough(self):
+        """validate's record-less columns are all catalogue fields, none marked passthrough."""
+        assert not any(c.passthrough for c in default_columns("campaigns/performance", ["impressions"], []))
+
+    def test_configured_columns_are_never_passthrough(self):
+        """A field picked by `columns:` is the user's choice, not a pass-through the template may drop."""
+        t = table("campaigns", [{"campaignId": 1, "zzExtra": "x"}], [], [ColumnSpec("zzExtra")])
+        assert [c.passthrough for c in t.columns] == [False]
 
     def test_creator_profiles_become_one_readable_text(self):
         """creator.profiles lists read `network:@handle, ...`; creator fields flatten with dots."""
@@ -94,6 +114,34 @@ class TestValues:
                   [{"startDate": "2026-01-01", "endDate": "2026-01-31", "metrics": {"impressions": 1}}],
                   ["impressions"])
         assert list(t.rows) == [(dt.date(2026, 1, 1), dt.date(2026, 1, 31), 1)]
+        assert [c.kind for c in t.columns[:2]] == [ColumnKind.DATE, ColumnKind.DATE]
+
+    def test_campaign_start_date_time_stays_its_utc_date_in_any_zone(self):
+        """A roster startDate of 2024-06-01T00:00:00.000Z is the date 2024-06-01, not May 31 17:00 in LA."""
+        record = {"campaignId": 1, "campaignName": "A", "instanceId": "i", "description": None, "status": "live",
+                  "startDate": "2024-06-01T00:00:00.000Z", "endDate": "2024-06-30T23:59:59.999Z",
+                  "firstPostDate": "2024-06-01T00:00:00.000Z", "lastPostDate": None}
+        t = table("campaigns", [record], [], tz="America/Los_Angeles")
+        row = list(t.rows)[0]
+        assert row[t.headers.index("startDate")] == dt.date(2024, 6, 1)
+        assert row[t.headers.index("endDate")] == dt.date(2024, 6, 30)
+        assert t.columns[t.headers.index("startDate")].kind == ColumnKind.DATE
+        # A real timestamp still converts to the report's zone.
+        assert row[t.headers.index("firstPostDate")] == dt.datetime(2024, 5, 31, 17, 0)
+        assert t.columns[t.headers.index("firstPostDate")].kind == ColumnKind.DATETIME
+
+    def test_bucket_bounds_sent_as_date_times_stay_in_their_month(self):
+        """Buckets sent as ...T00:00:00Z/...T23:59:59.999Z and gap-filled date buckets all become the same dates."""
+        from sheets_sync.timeseries import fill_gaps
+        sent = [{"startDate": "2025-01-01T00:00:00.000Z", "endDate": "2025-01-31T23:59:59.999Z",
+                 "metrics": {"impressions": 5}},
+                {"startDate": "2025-03-01T00:00:00.000Z", "endDate": "2025-03-31T23:59:59.999Z",
+                 "metrics": {"impressions": 7}}]
+        records = fill_gaps(sent, dt.date(2025, 1, 1), dt.date(2025, 3, 31), "month", ["impressions"])
+        t = table("instances/performance-over-time", records, ["impressions"], tz="America/Los_Angeles")
+        assert list(t.rows) == [(dt.date(2025, 1, 1), dt.date(2025, 1, 31), 5),
+                                (dt.date(2025, 2, 1), dt.date(2025, 2, 28), 0),
+                                (dt.date(2025, 3, 1), dt.date(2025, 3, 31), 7)]
         assert [c.kind for c in t.columns[:2]] == [ColumnKind.DATE, ColumnKind.DATE]
 
     def test_date_times_become_naive_local_times(self):

@@ -13,7 +13,7 @@ import xlsxwriter
 
 from excel_helpers import CAMPAIGN_COLUMNS, DEMO_TEMPLATE, NOW, assert_data, calamine_rows, demo_tabs, make_tab, openpyxl_rows
 from sheets_sync.errors import TemplateError
-from sheets_sync.report import ColumnKind
+from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import check_template, inspect_template, template_problems, write_workbook
 from xlsx_checker import assert_sound
 
@@ -131,6 +131,38 @@ class TestMatching:
         assert "not in the template: Posts" in message and "no report column for: Reach" in message
         assert "Template columns: Name, Reach" in message and "Report columns: Name, Posts" in message
         assert "\n" not in message
+        assert not (tmp_path / "o.xlsx").exists()
+
+    def test_fields_the_api_added_are_dropped_when_the_template_has_no_column(self, tmp_path: Path) -> None:
+        """Pass-through columns missing from the table are left out with one warning; known columns fill."""
+        tpl = _template(tmp_path / "t.xlsx", lambda wb: _table(wb.add_worksheet("Data"), "tblData", ["Name", "Posts"]))
+        columns = [Column("name", "Name", K.TEXT), Column("zzExtra", "zzExtra", K.TEXT, passthrough=True),
+                   Column("posts", "Posts", K.INTEGER),
+                   Column("unknownField.x", "unknownField.x", K.TEXT, passthrough=True)]
+        result = write_workbook(tmp_path / "o.xlsx", [make_tab("Data", columns, [["a", "x", 1, "1, 2"],
+                                                                                  ["b", "y", 2, None]])], template=tpl)
+        assert calamine_rows(result.path, "Data") == [["Name", "Posts"], ["a", 1], ["b", 2]]
+        assert_data(result.path, "Data", [["a", 1], ["b", 2]])
+        assert [w for w in result.warnings if "ignored fields" in w] == [
+            "sheet 'Data': ignored fields the API added that the template has no column for: zzExtra, unknownField.x"]
+
+    def test_a_pass_through_column_the_template_has_is_filled(self, tmp_path: Path) -> None:
+        """A field the API added that the table does have a column for is filled, with no warning."""
+        tpl = _template(tmp_path / "t.xlsx",
+                        lambda wb: _table(wb.add_worksheet("Data"), "tblData", ["Name", "zzExtra"]))
+        columns = [Column("name", "Name", K.TEXT), Column("zzExtra", "zzExtra", K.TEXT, passthrough=True)]
+        result = write_workbook(tmp_path / "o.xlsx", [make_tab("Data", columns, [["a", "x"]])], template=tpl)
+        assert calamine_rows(result.path, "Data") == [["Name", "zzExtra"], ["a", "x"]]
+        assert not [w for w in result.warnings if "ignored fields" in w]
+
+    def test_known_columns_must_still_match_beside_pass_through_ones(self, tmp_path: Path) -> None:
+        """A catalogue column missing from the table is still an error; pass-through ones are not listed."""
+        tpl = _template(tmp_path / "t.xlsx", lambda wb: _table(wb.add_worksheet("Data"), "tblData", ["Name"]))
+        columns = [Column("name", "Name", K.TEXT), Column("posts", "Posts", K.INTEGER),
+                   Column("zzExtra", "zzExtra", K.TEXT, passthrough=True)]
+        with pytest.raises(TemplateError) as err:
+            write_workbook(tmp_path / "o.xlsx", [make_tab("Data", columns, [["a", 1, "x"]])], template=tpl)
+        assert "not in the template: Posts)" in err.value.message
         assert not (tmp_path / "o.xlsx").exists()
 
     def test_calculated_columns_are_kept_and_extended(self, tmp_path: Path) -> None:

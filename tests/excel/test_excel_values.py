@@ -72,6 +72,57 @@ class TestTypes:
         assert any("NaN" in w for w in result.warnings)
 
 
+class TestLongNumbers:
+    """Numbers Excel cannot hold digit for digit are written as literal text (design: QA item 3)."""
+
+    ID_COLUMNS = [Column("campaignId", "campaignId", K.INTEGER, "0"), Column("metrics.reach", "reach", K.INTEGER)]
+    ROWS = [[9007199254740999, 9007199254740999],      # beyond 2**53: text in any column
+            [1234567890123456, 1234567890123456],      # 16 digits: text as an identifier, a number otherwise
+            [-9007199254740999, 49761]]
+
+    def _check(self, result) -> None:
+        assert_sound(result.path)
+        assert_data(result.path, "Data", [["9007199254740999", "9007199254740999"],
+                                          ["1234567890123456", 1234567890123456],
+                                          ["-9007199254740999", 49761]])
+        ws = openpyxl.load_workbook(result.path)["Data"]
+        assert ws["A2"].data_type == "s" and ws["B3"].data_type == "n" and ws["B4"].data_type == "n"
+        notes = [w for w in result.warnings if "written as text to keep all digits" in w]
+        assert notes == ["sheet 'Data': 4 number(s) with more than 15 significant digits written as text "
+                         "to keep all digits"]
+
+    def test_plain_workbook_keeps_every_digit_of_long_numbers(self, tmp_path: Path) -> None:
+        """campaignId 9007199254740999 reads back as all its digits (text) in both readers, with one warning."""
+        self._check(_write(tmp_path, self.ROWS, columns=self.ID_COLUMNS))
+
+    def test_template_fill_keeps_every_digit_of_long_numbers(self, tmp_path: Path) -> None:
+        """A template fill writes long numbers as text too, with one warning for the tab."""
+        import xlsxwriter
+        tpl = tmp_path / "t.xlsx"
+        wb = xlsxwriter.Workbook(str(tpl))
+        wb.add_worksheet("Data").add_table(0, 0, 2, 1, {"name": "tblData",
+                                                        "columns": [{"header": "campaignId"}, {"header": "reach"}]})
+        wb.close()
+        self._check(_write(tmp_path, self.ROWS, columns=self.ID_COLUMNS, template=tpl))
+
+    def test_numbers_excel_holds_exactly_stay_numbers(self, tmp_path: Path) -> None:
+        """2**53 (not an identifier), 15-digit identifiers, 10**15 and ordinary floats stay numbers, no warning."""
+        rows = [[10**15, 2**53], [999999999999999, 0.1], [10**15 * 1.0, 1.5]]
+        result = _write(tmp_path, rows, columns=self.ID_COLUMNS)
+        ws = openpyxl.load_workbook(result.path)["Data"]
+        assert all(ws.cell(r, c).data_type == "n" for r in (2, 3, 4) for c in (1, 2))
+        assert_data(result.path, "Data", rows)
+        assert not [w for w in result.warnings if "as text" in w]
+
+    def test_long_float_identifiers_are_written_as_their_digits(self) -> None:
+        """A float identifier with 16+ significant digits becomes text of its integer digits, counted once."""
+        encoder = RowEncoder([DataSlot("A", 0, None, None, identifier=True), DataSlot("B", 1, None, None)])
+        xml = encoder.encode(2, [1.2345678901234568e16, 1.2345678901234568e16])
+        assert '<c r="A2" t="inlineStr"><is><t>12345678901234568</t></is></c>' in xml
+        assert '<c r="B2"><v>1.2345678901234568e+16</v></c>' in xml
+        assert encoder.stats.as_text == 1
+
+
 class TestText:
     @pytest.mark.parametrize("template", [None, DEMO_TEMPLATE], ids=["plain", "template"])
     def test_text_that_looks_like_a_formula_stays_literal_text(self, tmp_path: Path, template: Path | None) -> None:

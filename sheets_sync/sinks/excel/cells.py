@@ -21,6 +21,36 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel turns a typed `=1+1`, `+1`, `-1`, `@x` into a formula when a user edits the cell; the
 # quotePrefix style stops that (what Excel itself stores for text typed as '=…).
 FORMULA_LEADERS = ("=", "+", "-", "@")
+# Excel keeps numbers as doubles shown to 15 significant digits: an int beyond 2**53 cannot be stored
+# exactly at all, and an identifier of 16+ significant digits would read back altered. Both are written
+# as literal text instead, so every digit survives (9007199254740999, not 9007199254741000).
+MAX_EXACT_INT = 2**53
+EXCEL_DIGITS = 15
+_SAFE = 10**EXCEL_DIGITS
+
+
+def significant_digits(value: int | float) -> int:
+    """Count the significant digits of a number as Python writes it (trailing zeros of ints excluded)."""
+    if isinstance(value, int):
+        return len(str(abs(value)).rstrip("0")) or 1
+    mantissa = repr(abs(value)).lower().split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) or 1
+
+
+def needs_text(value: int | float, identifier: bool) -> bool:
+    """Whether a number must be written as text to keep all its digits (see MAX_EXACT_INT)."""
+    if isinstance(value, int):
+        if -MAX_EXACT_INT <= value <= MAX_EXACT_INT and (not identifier or -_SAFE < value < _SAFE):
+            return False
+        return abs(value) > MAX_EXACT_INT or significant_digits(value) > EXCEL_DIGITS
+    return identifier and math.isfinite(value) and significant_digits(value) > EXCEL_DIGITS
+
+
+def number_text(value: int | float) -> str:
+    """The digits of a number written as text: an integral float as an int (9007199254740999, not ...e+15)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int) else repr(value)
 
 
 def column_letter(index: int) -> str:
@@ -66,6 +96,7 @@ class TextStats:
     stripped: int = 0
     truncated: int = 0
     non_finite: int = 0
+    as_text: int = 0         # numbers written as text to keep all their digits
 
 
 @dataclass(frozen=True)
@@ -76,6 +107,7 @@ class DataSlot:
     source: int
     style: int | None
     quoted_style: int | None
+    identifier: bool = False   # an identifier column: 16+ significant digits are written as text
 
 
 @dataclass(frozen=True)
@@ -120,16 +152,17 @@ class RowEncoder:
             if isinstance(slot, DataSlot):
                 # None: derive the quotePrefix style only when such text turns up (keeps styles.xml as is).
                 quoted = None if slot.quoted_style is None and quote else _s(slot.quoted_style or slot.style)
-                self._plan.append((True, slot.source, '<c r="' + slot.letter, _s(slot.style), quoted))
+                self._plan.append((True, slot.source, '<c r="' + slot.letter, _s(slot.style), quoted,
+                                   slot.identifier))
             else:
-                self._plan.append((False, slot.formula, '<c r="' + slot.letter, _s(slot.style), None))
+                self._plan.append((False, slot.formula, '<c r="' + slot.letter, _s(slot.style), None, False))
 
     def encode(self, row_number: int, values: Sequence[Any]) -> str:
         """Return the `<row>` element for `values` at 1-based `row_number`."""
         rs = str(row_number)
         out = ['<row r="', rs, '"', self._row_attrs, ">"]
         append = out.append
-        for is_data, source, pre, sattr, qattr in self._plan:
+        for is_data, source, pre, sattr, qattr, ident in self._plan:
             if not is_data:
                 if source is None:
                     if sattr:
@@ -139,6 +172,10 @@ class RowEncoder:
                 continue
             value = values[source]
             kind = type(value)
+            # (|value| < 10**15 is always exact and short enough: skip the check for everyday numbers)
+            if ((kind is int and not -_SAFE < value < _SAFE) or (kind is float and ident)) and needs_text(value, ident):
+                self.stats.as_text += 1
+                value, kind = number_text(value), str
             if kind is str:
                 if not value:
                     if sattr:
@@ -201,4 +238,7 @@ def text_warnings(sheet: str, stats: TextStats) -> list[str]:
         warnings.append(f"sheet {sheet!r}: truncated {stats.truncated} cell(s) to {MAX_TEXT_CHARS:,} characters")
     if stats.non_finite:
         warnings.append(f"sheet {sheet!r}: left {stats.non_finite} NaN/infinite number(s) empty")
+    if stats.as_text:
+        warnings.append(f"sheet {sheet!r}: {stats.as_text} number(s) with more than {EXCEL_DIGITS} significant "
+                        "digits written as text to keep all digits")
     return warnings

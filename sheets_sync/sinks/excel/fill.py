@@ -29,7 +29,7 @@ def _spool_tab(tab_plan: TabPlan, plan: FillPlan, spool: RowSpool) -> tuple[int,
         # An Excel table needs one data row; an empty, styled one keeps formulas and formats in place.
         spool.add(encoder.encode(first, [None] * len(tab_plan.tab.table.columns)))
     shift = RowShift(first, area.old_last_row, first + max(count, 1) - 1)
-    return count, shift, text_warnings(tab_plan.tab.sheet, encoder.stats)
+    return count, shift, tab_plan.warnings + text_warnings(tab_plan.tab.sheet, encoder.stats)
 
 
 def _sheet_parts(plan: FillPlan, tab_plan: TabPlan, shift: RowShift, shifts: dict[str, RowShift]) -> tuple[str, str]:

@@ -83,8 +83,10 @@ def select_area(contents: dict[str, SheetContent], shared: list[str], sheet: str
 
 
 def match_columns(area_columns: Sequence[str], calculated: Sequence[str], headers: Sequence[str],
-                  label: str) -> dict[int, int]:
+                  label: str, optional: Sequence[int] = ()) -> dict[int, int]:
     """Map each area column position to the report column that fills it (calculated columns unmapped).
+
+    Report columns at the `optional` indices (fields the API added) may be left out without an error.
 
     Raises:
         TemplateError: listing both sets when they do not match (case-insensitive).
@@ -104,7 +106,8 @@ def match_columns(area_columns: Sequence[str], calculated: Sequence[str], header
             mapping[position] = source
         elif name.casefold() not in calc:
             unfilled.append(name)
-    extra = [h for i, h in enumerate(headers) if i not in mapping.values()]
+    mapped = set(mapping.values())
+    extra = [h for i, h in enumerate(headers) if i not in mapped and i not in set(optional)]
     if unfilled or extra:
         details = []
         if extra:

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.errors import SinkError
+from sheets_sync.records import is_identifier
 from sheets_sync.report import ColumnKind, Table
 from sheets_sync.sinks.excel.cells import (
     DataSlot, RowEncoder, TextStats, clean_text, column_letter, escape_attr, escape_text, text_warnings,
@@ -99,7 +100,7 @@ def _write_tab(zout: zipfile.ZipFile, name: str, tab: ExcelTab, formats: _Format
     table: Table = tab.table
     if not table.columns:
         raise SinkError(f"sheet {tab.sheet!r}: the report has no columns to write")
-    slots = [DataSlot(column_letter(i), i - 1, formats.style(c.effective_format), _QUOTED_STYLE)
+    slots = [DataSlot(column_letter(i), i - 1, formats.style(c.effective_format), _QUOTED_STYLE, is_identifier(c.field))
              for i, c in enumerate(table.columns, 1)]
     encoder = RowEncoder(slots)
     rows = iter(table.rows)

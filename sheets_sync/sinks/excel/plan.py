@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
 from sheets_sync.errors import TemplateError
+from sheets_sync.records import is_identifier
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel.cells import DataSlot, FixedSlot, column_letter, escape_text
 from sheets_sync.sinks.excel.inspection import match_columns, open_template, read_contents, select_area
@@ -33,6 +34,7 @@ class TabPlan:
     area: DataArea
     slots: list[DataSlot | FixedSlot]
     row_attrs: str
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,10 +95,17 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
     area = select_area(plan.contents, plan.pkg.shared_strings, tab.sheet, tab.excel_table)
     problems = list(area.problems)
     try:
-        mapping = match_columns(area.columns, area.calculated, tab.table.headers, area.label)
+        mapping = match_columns(area.columns, area.calculated, tab.table.headers, area.label,
+                                optional=[i for i, c in enumerate(tab.table.columns) if c.passthrough])
     except TemplateError as exc:
         problems += problems_of(exc)
         raise template_error(problems) from None
+    warnings = []
+    # Fields the API added beyond the catalogue: the template's columns decide, so they are left out.
+    ignored = [c.header for i, c in enumerate(tab.table.columns) if c.passthrough and i not in mapping.values()]
+    if ignored:
+        warnings.append(f"sheet {tab.sheet!r}: ignored fields the API added that the template has no column for: "
+                        f"{', '.join(ignored)}")
     origin = area.header_row + 1
     table_formulas = _table_formulas(plan.pkg, area)
     slots: list[tuple[int, DataSlot | FixedSlot]] = []
@@ -108,7 +117,7 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
         if position in mapping:
             source = tab.table.columns[mapping[position]]
             style = _data_style(plan.styles, base, source.kind, source.number_format, source.effective_format)
-            slots.append((column, DataSlot(letter, mapping[position], style, None)))
+            slots.append((column, DataSlot(letter, mapping[position], style, None, is_identifier(source.field))))
             continue
         text = proto.formula if proto is not None and proto.formula else table_formulas.get(name)
         if not text:
@@ -127,7 +136,7 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
     if area.prototype is not None:
         start = remove_attr(remove_attr(area.prototype.start_tag, "r"), "spans")
         row_attrs = start[len("<row"):].rstrip("/>").rstrip(">")
-    return TabPlan(tab, area, [slot for _, slot in slots], row_attrs)
+    return TabPlan(tab, area, [slot for _, slot in slots], row_attrs, warnings)
 
 
 def plan_fill(template: Path, tabs: Sequence[ExcelTab]) -> FillPlan:
