@@ -342,3 +342,27 @@ V1_METRICS: dict[str, tuple[str, ...]] = {
     ),
     "posts/performance": ("engagements", "impressions", "engagementRate", "estimatedValueGenerated", "cpe", "cpm"),
 }
+
+# Sort properties each v1 route accepts, in v2 names (the client renames the few that differ:
+# campaignName, impressionsPerPost, engagementsPerPost, affiliateLinksCommissionEarned).
+V1_SORT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "campaigns/performance": (
+        "engagements", "impressions", "engagementRate", "impressionsPerPost", "estimatedValueGenerated",
+        "estimatedRoi", "reach", "cpe", "cpm", "firstPostDate", "lastPostDate", "estimatedContentCost",
+        "campaignName", "postsCount", "influencersCount", "clicks", "trackingLinksClicks",
+        "trackingLinksConversions", "trackingLinksConversionValue", "affiliateLinksClicks",
+        "affiliateLinksConversions", "affiliateLinksConversionRate", "affiliateLinksSales",
+        "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+    ),
+    "platforms/performance": ("engagements", "impressions", "engagementRate", "impressionsPerPost",
+                              "engagementsPerPost", "postsCount"),
+    "creators/performance": (
+        "engagements", "impressions", "engagementRate", "estimatedValueGenerated", "estimatedContentCost", "cpm",
+        "cpe", "estimatedRoi", "postsCount", "trackingLinksClicks", "trackingLinksConversions",
+        "trackingLinksConversionValue", "affiliateLinksClicks", "affiliateLinksConversions",
+        "affiliateLinksConversionRate", "affiliateLinksSales", "affiliateLinksCommissionEarned", "affiliateLinksRoi",
+        "paidCost",
+    ),
+    "posts/performance": ("engagements", "impressions", "engagementRate", "estimatedValueGenerated", "cpe", "cpm",
+                          "postDate"),
+}

@@ -30,6 +30,7 @@ def _common_options() -> argparse.ArgumentParser:
                         help="log verbosity (default: INFO, or WARNING while a progress bar is shown)")
     common.add_argument("--json-logs", action="store_true", default=argparse.SUPPRESS,
                         help="log one JSON object per line (for log collectors)")
+    common.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return common
 
 
@@ -40,7 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, parents=[common],
         description="Keep spreadsheets full of fresh Later Influence Reporting API data.",
         epilog="Exit codes: 0 success, 1 a run failed, 2 config or usage problem.")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
@@ -110,7 +110,7 @@ def _positive_int(text: str) -> int:
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     """Start the emulator, run the demo config against it, print the summary."""
     summary = _run_demo(args.output_dir, _progress(args))
-    code = _finish(summary)
+    code = _finish(summary, args)
     if code == EXIT_OK:
         folder = args.output_dir.resolve() if args.output_dir else REPO_ROOT
         print(f"Next: open the workbook above; `python -m sheets_sync history` run in {folder} lists this "
@@ -127,7 +127,7 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
                          history=None if args.dry_run else _history_for(cfg))
     if args.dry_run:
         _print_tables(summary, args.rows)
-    return _finish(summary)
+    return _finish(summary, args)
 
 
 def cmd_preview(args: argparse.Namespace, extra: list[str]) -> int:
@@ -281,7 +281,7 @@ def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
         print_rows(console, f"{name} ({meta.endpoint}{period})", table, rows)
 
 
-def _finish(summary) -> int:  # noqa: ANN001
+def _finish(summary, args: argparse.Namespace) -> int:  # noqa: ANN001
     from sheets_sync.orchestrator import FAILED_STATUSES
     from sheets_sync.progress import make_console, print_summary, terminal_safe
 
@@ -289,7 +289,8 @@ def _finish(summary) -> int:  # noqa: ANN001
     for note in summary.notes:
         print(f"note: {note}")
     sys.stdout.flush()  # the table first, then the reasons, even when both go to one terminal
-    for outcome in summary.outcomes:
+    # With --json-logs stderr is for JSON objects only; every failure is already an ERROR log line there.
+    for outcome in summary.outcomes if not getattr(args, "json_logs", False) else ():
         if outcome.status in FAILED_STATUSES:
             print(terminal_safe(f"FAILED {outcome.report}: {outcome.error}"), file=sys.stderr)
     if summary.history_error:

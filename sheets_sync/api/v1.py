@@ -25,6 +25,13 @@ only where v1 takes it (influencer and post routes).
 v1 returns every metric whatever was asked; the `metrics` object is cut to the requested metrics
 (missing ones become null) so extra v1 numbers do not turn into surprise columns. Identity fields
 without a v2 counterpart (activationId, actionGroupId, creatorGlobalUserId ...) pass through.
+
+What still differs from the same report on v2 (v1 simply does not carry it):
+- rows come in v1's order (platform routes: alphabetical by content type) unless `sort:` is set;
+- v2-only fields stay empty: campaign `status`/`startDate` on campaigns/performance, post `caption`;
+- without `columns:`, creators and posts gain a trailing `creatorGlobalUserId` column (pass-through),
+  so a template or CSV consumer should list its columns explicitly when switching versions.
+- v1 has no platform/contentType filter and no post-date basis; `validate` refuses them for v1.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from sheets_sync.catalogue import (
     DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_METRICS, V1_MIGRATION,
-    V1_PATHS,
+    V1_PATHS, V1_SORT_PROPERTIES,
     content_types_for, get_endpoint,
 )
 from sheets_sync.config.destinations import check_spreadsheet
@@ -151,6 +151,21 @@ def _check_names(raw: Config, indexes: list[int]) -> Iterator[Found]:
         slugs.setdefault(report.slug, index)
 
 
+def _check_v1_options(at: tuple[str | int, ...], written: ReportConfig, report: ReportConfig) -> Iterator[Found]:
+    """What the legacy v1 API cannot do: platform/content type filters, post-date basis, v2-only sorts."""
+    for key in ("platform", "content_type"):
+        if getattr(report.filters, key) is not None:
+            where = at + ("filters", key) if getattr(written.filters, key) is not None else ("defaults", key)
+            yield where, f"the v1 API has no {key} filter; remove it or use api.version: v2"
+    if report.date_basis == "post_date":
+        where = at + ("date_basis",) if written.date_basis is not None else ("defaults", "date_basis")
+        yield where, "the v1 API reports by performance date only; remove date_basis or use api.version: v2"
+    allowed = V1_SORT_PROPERTIES.get(report.endpoint_info.name, ())
+    if written.sort is not None and allowed and written.sort.property not in allowed:
+        yield at + ("sort", "property"), (f'the v1 API cannot sort {report.endpoint_info.name} by '
+                                          f'"{written.sort.property}"; v1 sorts by: {", ".join(allowed)}')
+
+
 def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: Config,
                   now: dt.datetime) -> Iterator[Found]:
     at = ("reports", index)
@@ -184,6 +199,8 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
             hint = did_you_mean(written.sort.property, endpoint.sort_properties)
             yield at + ("sort", "property"), (f'unknown sort property "{written.sort.property}" '
                                               f"for {endpoint.name}{hint}")
+    if cfg.api.version == "v1":
+        yield from _check_v1_options(at, written, report)
     if not endpoint.requires_dates and written.date_range is not None:
         yield at + ("date_range",), f"{not_here} takes no dates"
     elif endpoint.requires_dates:

@@ -159,9 +159,10 @@ class TestParser:
         assert main([command, "--help"]) == 0
         assert "example: sheets-sync " + command in capsys.readouterr().out
 
-    def test_version(self, capsys) -> None:
-        """--version prints the program name and version."""
-        assert main(["--version"]) == 0
+    @pytest.mark.parametrize("argv", [["--version"], ["endpoints", "--version"], ["validate", "--version"]])
+    def test_version(self, argv: list[str], capsys) -> None:
+        """--version prints the program name and version, before or after a command (as the README says)."""
+        assert main(argv) == 0
         assert capsys.readouterr().out.startswith("sheets-sync ")
 
     def test_unknown_option_is_usage_error(self, capsys) -> None:

@@ -77,6 +77,18 @@ def test_failed_lines_come_after_the_summary_one_per_failed_report(tmp_path: Pat
     assert err.index(failed[0]) > max(i for i, line in enumerate(err) if " INFO " in line or " ERROR " in line)
 
 
+def test_json_logs_keep_stderr_json_only_when_reports_fail(tmp_path: Path, api_env, capsys) -> None:
+    """With --json-logs every stderr line is a JSON object: failures arrive as ERROR records, not FAILED text."""
+    import json
+
+    path = tmp_path / "sync.yaml"
+    path.write_text(PARTIAL, encoding="utf-8")
+    assert main(["--json-logs", "run", str(path)]) == 1
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    errors = [r["message"] for r in records if r["level"] == "ERROR"]
+    assert any("Forbidden" in m for m in errors) and any("not written" in m for m in errors)
+
+
 def test_partial_report_shows_what_was_written_and_what_was_not(tmp_path: Path, api_env, capsys) -> None:
     """A report whose CSV was written but whose workbook was not is `partial`, listing `✗ book (not written)`."""
     path = tmp_path / "sync.yaml"

@@ -216,6 +216,31 @@ class TestV1Metrics:
             "config.yaml:10:28: reports[0].metrics[1]: likes is not available from the v1 API for posts/performance; "
             "v1 offers: engagements, impressions, engagementRate, estimatedValueGenerated, cpe, cpm"]
 
+    def test_what_v1_cannot_do_is_a_problem_under_v1(self, problems):
+        """Platform/content type filters, post-date basis and v2-only sorts are refused for v1, each at its key."""
+        report = MINIMAL.replace("campaigns/performance", "posts/performance").replace(
+            "    destination: out\n", "    destination: out\n    filters: {platform: [instagram]}\n"
+            "    date_basis: post_date\n    sort: {property: views}\n")
+        found = problems("api:\n  version: v1\n" + report)
+        assert found == [
+            "config.yaml:13:15: reports[0].filters.platform: the v1 API has no platform filter; remove it or "
+            "use api.version: v2",
+            "config.yaml:14:5: reports[0].date_basis: the v1 API reports by performance date only; remove "
+            "date_basis or use api.version: v2",
+            'config.yaml:15:12: reports[0].sort.property: the v1 API cannot sort posts/performance by "views"; '
+            "v1 sorts by: engagements, impressions, engagementRate, estimatedValueGenerated, cpe, cpm, postDate",
+        ]
+        assert problems(report) == []  # the same report is fine for v2
+
+    def test_v1_sort_lists_name_only_v2_sort_properties(self):
+        """The v1 sort lists use v2 names that the v2 catalogue knows (the client renames the rest)."""
+        from sheets_sync.api.v1 import V1_SORT_NAMES
+        from sheets_sync.catalogue import V1_SORT_PROPERTIES
+
+        for name, props in V1_SORT_PROPERTIES.items():
+            known = set(get_endpoint(name).sort_properties) | set(V1_SORT_NAMES) | {"campaignName"}
+            assert [p for p in props if p not in known] == [], name
+
     def test_same_metric_under_v2_is_fine(self, problems):
         """The v1 list is only applied with api.version: v1."""
         text = MINIMAL.replace("campaigns/performance", "posts/performance").replace(
