@@ -350,7 +350,8 @@ def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportCo
             continue  # its fetch failed; the previous file stays
         try:
             output = _output_path(cfg, name, destination, report, outcome, now)
-            result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas)
+            result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas,
+                               lock_dir=_lock_dir(cfg))
         except SheetsSyncError as exc:
             outcome.fail(f"CSV {name!r}: {exc.message}", destination=name)
             logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)

@@ -55,7 +55,8 @@ def test_escape_formulas_leaves_numbers_and_plain_text_alone() -> None:
 
 def test_failed_write_leaves_previous_file_and_no_temp_file(tmp_path: Path) -> None:
     """A row that cannot be produced aborts the write; the old file stays and no temp file is left."""
-    target = tmp_path / "out.csv"
+    (tmp_path / "reports").mkdir()
+    target = tmp_path / "reports" / "out.csv"
     target.write_text("old\n", encoding="utf-8")
 
     def rows():
@@ -63,9 +64,9 @@ def test_failed_write_leaves_previous_file_and_no_temp_file(tmp_path: Path) -> N
         raise RuntimeError("stream broke")
 
     with pytest.raises(RuntimeError):
-        write_csv(target, _table(rows()))  # type: ignore[arg-type]
+        write_csv(target, _table(rows()), lock_dir=tmp_path / "locks")  # type: ignore[arg-type]
     assert target.read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    assert [p.name for p in target.parent.iterdir()] == ["out.csv"]
 
 
 def test_unwritable_folder_is_a_sink_error(tmp_path: Path) -> None:

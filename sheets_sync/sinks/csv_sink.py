@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
-import uuid
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sheets_sync.errors import SinkError
 from sheets_sync.report import Table
+from sheets_sync.sinks.atomic import atomic_output
 
 # A spreadsheet treats text starting with these as a formula (reliability.md §4.1).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,32 +41,24 @@ def csv_value(value: Any, *, escape_formulas: bool = False) -> str:
     return str(value)  # int/float: str() is Python's shortest round-trip form, so 12.5 stays 12.5
 
 
-def write_csv(path: Path, table: Table, *, escape_formulas: bool = False) -> CsvResult:
-    """Write `table` to `path`; the file appears complete or not at all (temp file, then rename)."""
+def write_csv(path: Path, table: Table, *, escape_formulas: bool = False,
+              lock_dir: Path | None = None) -> CsvResult:
+    """Write `table` to `path`; the file appears complete or not at all (the sinks' shared atomic replace:
+    temp file beside it, fsync, rename, under the output's lock in `lock_dir`)."""
     path = Path(path)
-    # A fresh name opened with "x" (not mkstemp) so the file gets the usual umask permissions, not 0600.
-    tmp_name = str(path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"))
     rows = 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp_name, "x", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(table.headers)
-            for row in table.rows:
-                writer.writerow([csv_value(v, escape_formulas=escape_formulas) for v in row])
-                rows += 1
-        os.replace(tmp_name, path)
+        with atomic_output(path, lock_dir=lock_dir) as handle:
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            try:
+                writer = csv.writer(text)
+                writer.writerow(table.headers)
+                for row in table.rows:
+                    writer.writerow([csv_value(v, escape_formulas=escape_formulas) for v in row])
+                    rows += 1
+            finally:
+                text.detach()  # flushes; the binary file stays open for atomic_output to fsync and rename
     except OSError as exc:
-        _discard(tmp_name)
         raise SinkError(f"cannot write CSV {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        _discard(tmp_name)
-        raise
     return CsvResult(path=path, rows=rows, bytes_written=path.stat().st_size)
-
-
-def _discard(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass  # never created, or its folder is not a folder: nothing to clean up

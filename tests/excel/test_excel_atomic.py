@@ -16,8 +16,8 @@ from excel_helpers import NOW, assert_data, make_tab
 from sheets_sync.errors import OutputLockedError, SinkError
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import write_workbook
-from sheets_sync.sinks.excel import atomic
-from sheets_sync.sinks.excel.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path, pending_path
+from sheets_sync.sinks import atomic
+from sheets_sync.sinks.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path, pending_path
 
 COLUMNS = [("Name", ColumnKind.TEXT), ("Posts", ColumnKind.INTEGER)]
 REPO = Path(__file__).resolve().parents[2]

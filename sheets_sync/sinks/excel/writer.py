@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sheets_sync.errors import SinkError, TemplateError
-from sheets_sync.sinks.excel.atomic import atomic_output
+from sheets_sync.sinks.atomic import atomic_output
 from sheets_sync.sinks.excel.fill import fill_template
 from sheets_sync.sinks.excel.plan import plan_fill
 from sheets_sync.sinks.excel.model import ExcelTab, WorkbookResult

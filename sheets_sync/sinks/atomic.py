@@ -100,10 +100,10 @@ def _replace(temp: Path, output: Path, sleep: Callable[[float], None]) -> None:
         os.replace(temp, pending)
     except OSError as exc:
         raise SinkError(f"{output.name}: cannot be replaced ({reason}; is it open in Excel?) and the new "
-                        f"workbook could not be kept as {pending.name} ({exc.strerror or exc}); "
+                        f"file could not be kept as {pending.name} ({exc.strerror or exc}); "
                         "the previous file is unchanged") from exc
     raise SinkError(f"{output.name}: cannot be replaced ({reason}; is it open in Excel?); the previous file "
-                    f"is unchanged and the new workbook is at {pending}") from refused
+                    f"is unchanged and the new file is at {pending}") from refused
 
 
 @contextlib.contextmanager
