@@ -187,28 +187,28 @@ def _default_format(path: str, kind: ColumnKind) -> str | None:
 
 
 def _parse_date(text: str, tz: ZoneInfo) -> Any:
-    try:
-        if _DATE_ONLY.match(text):
-            return dt.date.fromisoformat(text)
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return text  # not a date after all: keep the API's text rather than guess
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)  # the API speaks UTC
-    return moment.astimezone(tz).replace(tzinfo=None)
+    """A date stays a date; a date-time becomes the naive wall time in `tz` (the API speaks UTC)."""
+    parsed = _parse_iso(text)
+    if not isinstance(parsed, dt.datetime):
+        return parsed
+    return parsed.astimezone(tz).replace(tzinfo=None)
 
 
 def _parse_calendar_date(text: str) -> Any:
     """A date, or a date-time standing for one, as its UTC calendar date (`...T23:59:59.999Z` stays that day)."""
+    parsed = _parse_iso(text)
+    return parsed.astimezone(dt.timezone.utc).date() if isinstance(parsed, dt.datetime) else parsed
+
+
+def _parse_iso(text: str) -> Any:
+    """A date, an aware date-time (naive ones are UTC), or `text` itself when it is not a date."""
     try:
         if _DATE_ONLY.match(text):
             return dt.date.fromisoformat(text)
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text  # not a date after all: keep the API's text rather than guess
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc)
-    return moment.date()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _get(record: dict[str, Any], path: str) -> Any:
