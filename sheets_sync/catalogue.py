@@ -121,13 +121,13 @@ PAID_METRICS: frozenset[str] = frozenset(
 
 # --- parameters -------------------------------------------------------------------------------
 
-# config filter key (snake_case) -> API query parameter (current generation)
+# config `filters:` key (snake_case) -> API query parameter (current generation); date_basis is a
+# report key of its own and maps to dateBasis.
 FILTER_PARAMS: dict[str, str] = {
     "instance_ids": "instanceIds",
     "campaign_ids": "campaignIds",
     "platform": "platform",
     "content_type": "contentType",
-    "date_basis": "dateBasis",
 }
 # Older documentation generation spellings, accepted by the emulator and understood by the client.
 LEGACY_PARAM_NAMES: dict[str, str] = {"platformTypes": "contentType"}

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sheets_sync.catalogue import (
-    DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_METRICS, V1_MIGRATION,
+    DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, FILTER_PARAMS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_METRICS, V1_MIGRATION,
     V1_PATHS, V1_SORT_PROPERTIES,
     content_types_for, get_endpoint,
 )
@@ -179,9 +179,7 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
             ", ".join(V1_PATHS)
     not_here = f"does not apply: {endpoint.name}"
     yield from _check_metrics(at, written, report, cfg.api.version)
-    accepted = {"instance_ids": "instanceIds", "campaign_ids": "campaignIds", "platform": "platform",
-                "content_type": "contentType"}
-    for key, api_name in accepted.items():
+    for key, api_name in FILTER_PARAMS.items():
         if getattr(written.filters, key) is not None and api_name not in endpoint.filters:
             yield at + ("filters", key), f"{not_here} does not take this filter"
     yield from _check_filter_pair(report.filters.platform, report.filters.content_type,

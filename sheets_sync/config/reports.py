@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.catalogue import (
-    CONTENT_TYPES, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
+    CONTENT_TYPES, FILTER_PARAMS, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
 )
 from sheets_sync.config.fields import Flag, Name, PositiveId, StrictModel, Text, WholeNumber, choice, one_or_many
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
@@ -183,9 +183,8 @@ class ReportConfig(StrictModel):
             params["startDate"], params["endDate"] = start.isoformat(), end.isoformat()
         if endpoint.has_metrics_param and self.metrics:
             params["metrics"] = list(self.metrics)
-        values = {"instanceIds": self.filters.instance_ids, "campaignIds": self.filters.campaign_ids,
-                  "platform": self.filters.platform, "contentType": self.filters.content_type,
-                  "dateBasis": self.date_basis}
+        values = {name: getattr(self.filters, key) for key, name in FILTER_PARAMS.items()}
+        values["dateBasis"] = self.date_basis
         for name, value in values.items():
             if value and name in endpoint.filters:
                 params[name] = list(value) if isinstance(value, list) else value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sheets_sync.catalogue import get_endpoint
+from sheets_sync.catalogue import FILTER_PARAMS, get_endpoint
 from sheets_sync.config.models import DEFAULT_STATE_DIR, Config, DefaultsConfig, FiltersConfig, ReportConfig
 
 _TABBED = ("excel", "google_sheets")
@@ -21,10 +21,8 @@ def _filters(report: ReportConfig, defaults: DefaultsConfig, accepted: tuple[str
         "platform": own.platform if own_choice else defaults.platform,
         "content_type": own.content_type if own_choice else defaults.content_type,
     }
-    api_names = {"instance_ids": "instanceIds", "campaign_ids": "campaignIds", "platform": "platform",
-                 "content_type": "contentType"}
     # an inherited filter the endpoint does not take is dropped; one written on the report is a problem
-    values = {k: v for k, v in values.items() if api_names[k] in accepted or getattr(own, k) is not None}
+    values = {k: v for k, v in values.items() if FILTER_PARAMS[k] in accepted or getattr(own, k) is not None}
     return FiltersConfig.model_construct(**values)
 
 
