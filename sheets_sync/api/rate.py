@@ -44,7 +44,6 @@ class RateBudget:
         self._starts: deque[float] = deque()
         self._lock = threading.Lock()
         self.adapted = False
-        self.waited_seconds = 0.0
 
     @property
     def limit(self) -> tuple[int, float]:
@@ -70,7 +69,6 @@ class RateBudget:
                     self._starts.popleft()
                 if len(self._starts) < self._limit:
                     self._starts.append(now)
-                    self.waited_seconds += waited
                     return waited
                 # Wait until enough old starts leave the window to make room for one more.
                 excess = len(self._starts) - self._limit

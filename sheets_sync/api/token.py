@@ -39,7 +39,6 @@ class TokenCache:
         self._margin_now = margin_seconds  # the margin for the token held now
         self._refused: ApiAuthError | None = None
         self._generation = 0
-        self.exchanges = 0
 
     def __repr__(self) -> str:  # never show the token itself
         return f"TokenCache(generation={self._generation}, expires_at={self._expires_at})"
@@ -83,7 +82,6 @@ class TokenCache:
             lifetime = expires_at - (issued_at if issued_at is not None else obtained)
             self._margin_now = max(0.0, min(self._margin, lifetime * self.MARGIN_SHARE_OF_LIFETIME))
         self._generation += 1
-        self.exchanges += 1
 
 
 def _copy(exc: ApiAuthError) -> ApiAuthError:

@@ -37,7 +37,6 @@ INSTANCES_PER_SCALE = 3
 DRAFT_CAMPAIGNS_PER_SCALE = 4
 SPAN_DAYS = 760  # a little over two years of posting before the anchor date
 INSTANCE_NAMES = ("instance_abc", "instance_def", "instance_ghi")
-VIDEO_TYPES = frozenset({"instagram_reel", "tiktok", "youtube_video", "youtube_shorts", "facebook_reel"})
 PAID_SHARE = 0.25
 ZERO_SHARE = 0.02
 

@@ -166,11 +166,3 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
         old_last = max([row.number] + [r.number for r in content.rows if any(not c.is_blank for c in r.cells)])
         return _area(content, None, row.number, first, columns, old_last, [])
     return None
-
-
-def header_row_texts(content: SheetContent, area: DataArea, shared: list[str]) -> tuple[str, ...]:
-    """Return the text of the header cells of `area` as the sheet shows them."""
-    row = next((r for r in content.rows if r.number == area.header_row), None)
-    cells = {c.column: c for c in row.cells} if row else {}
-    return tuple((cells[i].text(shared) or "") if i in cells else ""
-                 for i in range(area.first_col, area.last_col + 1))
