@@ -288,13 +288,14 @@ def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSu
     for report in reports:
         for name in report.destinations:
             targets.setdefault(name, []).append(report)
+    lock_dir = _lock_dir(cfg) if targets else None  # once per run: one mkdir, at most one warning
     for name, members in targets.items():
         destination = cfg.destinations[name]
         started = time.monotonic()
         if destination.type == "excel":
-            _write_excel(cfg, name, destination, members, summary, now)
+            _write_excel(cfg, name, destination, members, summary, now, lock_dir)
         elif destination.type == "csv":
-            _write_csvs(cfg, name, destination, members, summary, now)
+            _write_csvs(cfg, name, destination, members, summary, now, lock_dir)
         else:
             message = f"destination {name!r}: {destination.type} destinations are not available yet in this version"
             logger.error("%s (reports %s not written there)", message, ", ".join(repr(r.name) for r in members))
@@ -306,7 +307,7 @@ def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSu
 
 
 def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
-                 now: dt.datetime) -> None:
+                 now: dt.datetime, lock_dir: Path | None) -> None:
     from sheets_sync.sinks.excel import ExcelTab, write_workbook
 
     outcomes = [next(o for o in summary.outcomes if o.report == r.name) for r in members]
@@ -327,7 +328,7 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
             # their data instead of falling back to the template's.
             template = output
         tabs = [ExcelTab(summary.tables[r.name], sheet=r.tab or r.name, excel_table=r.table) for r in members]
-        result = write_workbook(output, tabs, template=template, now=now, lock_dir=_lock_dir(cfg))
+        result = write_workbook(output, tabs, template=template, now=now, lock_dir=lock_dir)
     except SheetsSyncError as exc:
         for outcome in outcomes:
             outcome.fail(f"workbook {name!r}: {exc.message}", destination=name)
@@ -341,7 +342,7 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
 
 
 def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
-                now: dt.datetime) -> None:
+                now: dt.datetime, lock_dir: Path | None) -> None:
     from sheets_sync.sinks.csv_sink import write_csv
 
     for report in members:
@@ -351,7 +352,7 @@ def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportCo
         try:
             output = _output_path(cfg, name, destination, report, outcome, now)
             result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas,
-                               lock_dir=_lock_dir(cfg))
+                               lock_dir=lock_dir)
         except SheetsSyncError as exc:
             outcome.fail(f"CSV {name!r}: {exc.message}", destination=name)
             logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)
