@@ -1,8 +1,8 @@
 """The Reporting API v2 endpoint catalogue: paths, parameters, metrics, sorts and filters, per endpoint.
 
 One source of truth read by the config validator, the API client, the emulator and
-`python -m sheets_sync endpoints`. Lists come from ../shared/docs/later-api.md §3-§4 (both
-documentation generations; where they differ the union is allowed and the difference noted).
+`python -m sheets_sync endpoints`. Lists follow docs/decisions.md#endpoints (both documentation
+generations; where they differ the union is allowed and the difference noted).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ CONTENT_TYPES: tuple[str, ...] = tuple(ct for cts in PLATFORM_CONTENT_TYPES.valu
 CONTENT_TYPE_PLATFORM: dict[str, str] = {ct: p for p, cts in PLATFORM_CONTENT_TYPES.items() for ct in cts}
 
 # Metrics that exist only for some content types; elsewhere the API answers null, and requesting
-# them under a filter that excludes every content type where they exist is a 400 (later-api.md §3.5).
+# them under a filter that excludes every content type where they exist is a 400 (docs/decisions.md#parameters).
 METRIC_CONTENT_TYPES: dict[str, frozenset[str]] = {
     "crosspostedViews": frozenset({"instagram_reel"}),
     "crosspostedFacebookOnlyViews": frozenset({"instagram_reel"}),
@@ -52,7 +52,7 @@ PAGE_SIZE_DEFAULT = 50
 PAGE_NUMBER_MAX = 500
 DOCUMENTED_REQUESTS_PER_MINUTE = 120
 
-# --- metric lists per endpoint (later-api.md §4; S21 additions such as organicReach included) ---
+# --- metric lists per endpoint (docs/decisions.md#metrics; organicReach and the like included) ---
 
 INSTANCE_SUMMARY_METRICS = (
     "engagements", "impressions", "engagementRate", "postsCount", "reach", "organicReach", "views",
@@ -265,7 +265,7 @@ for _endpoint in ENDPOINTS:
     for _alias in _endpoint.aliases:
         ENDPOINTS_BY_NAME[_alias] = _endpoint
 
-# Legacy v1 routes and their v2 successors (Help Center migration table, later-api.md §7.3).
+# Legacy v1 routes and their v2 successors (Help Center migration table, docs/decisions.md#v1-migration).
 V1_MIGRATION: dict[str, str | None] = {
     "v1/reporting-api/instance": "instances",
     "v1/reporting-api/campaign": "campaigns",
@@ -312,7 +312,7 @@ def content_types_for(platform: list[str] | None, content_type: list[str] | None
     return None
 
 # Metrics each v1 route can return, in v2 names (the v1→v2 renames of sheets_sync/api/v1.py applied).
-# From ../shared/reference/mavrck-reporting-api-v1.openapi.json: the `metrics` enum of the influencer
+# From the published v1 OpenAPI document (docs/decisions.md#v1): the `metrics` enum of the influencer
 # and post routes (which take `metrics`); for the routes without it, the numeric fields of the response
 # DTO. A v2 metric outside these lists is answered by v1 with a 400 (or never filled).
 V1_METRICS: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,7 @@ Rules (also in the generated config reference):
 * `{last: N, unit: weeks|months}` means the N complete weeks/months before the current one;
   with `include_today: true` the current, partial week/month counts as the last of the N.
 * The API accepts at most two years: `end` may be at most `start` + 2 calendar years, inclusive,
-  the rule the API (and the bundled emulator, S21) applies: start 2025-01-01 allows end
+  the rule the API (and the bundled emulator) applies (docs/decisions.md#date-ranges): start 2025-01-01 allows end
   2027-01-01; start 2024-02-29 allows end 2026-02-28.
 """
 
@@ -146,7 +146,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def latest_end(start: dt.date) -> dt.date:
-    """The last `end` the API accepts for `start`: two calendar years later, inclusive (S21)."""
+    """The last `end` the API accepts: `start` + 2 calendar years, inclusive (docs/decisions.md#date-ranges)."""
     return add_years(start, MAX_RANGE_YEARS)
 
 

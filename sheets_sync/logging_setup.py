@@ -12,7 +12,7 @@ from sheets_sync.redaction import RedactingFilter, redact
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PLAIN_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-# Third-party loggers that print full URLs or headers at DEBUG (reliability.md §0.7): never below WARNING.
+# Third-party loggers that print full URLs or headers at DEBUG (docs/reliability.md#secrets): never below WARNING.
 _NOISY_LOGGERS = ("urllib3", "requests", "http.client", "filelock", "apscheduler.executors")
 
 

@@ -1,6 +1,6 @@
 """Runs a config's reports in order: fetch each once, build its table, write each destination, record history.
 
-The one module that knows the order of steps (design.md "Data path"). A report that fails is
+The one module that knows the order of steps (docs/architecture.md). A report that fails is
 recorded and the others carry on. A workbook destination is written once, with all of its tabs,
 and only when every one of its reports was fetched: otherwise the previous workbook stays as it
 was (a workbook with one tab fresh and another emptied would be worse than yesterday's).

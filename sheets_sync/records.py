@@ -1,6 +1,6 @@
 """API records → a typed `Table`: default columns, dotted paths, creator profiles as text, null ≠ 0, types.
 
-Pure: no I/O. Rules from design.md "Columns" and "Values": identity fields in API order, then the
+Pure: no I/O. Rules from docs/decisions.md#columns and #values: identity fields in API order, then the
 requested metrics in requested order, then whatever else the API sent; headers are API names
 without `metrics.`; nested objects flatten with dots; lists of creator profiles become one text
 (`instagram:@handle, tiktok:@handle`); numbers stay exactly as given; `*Date` strings become dates
@@ -41,7 +41,7 @@ _ID_FORMAT = "0"
 _UTC = ZoneInfo("UTC")
 # Fields that are calendar dates whatever the API sends: campaign start/end, time-series bucket bounds.
 _CALENDAR_DATES = frozenset({"startDate", "endDate"})
-# Known members of nested objects (later-api.md, CreatorProfileDto), so their columns do not depend on
+# Known members of nested objects (CreatorProfileDto, docs/decisions.md#columns), so their columns do not depend on
 # whether the fetched records happen to hold the object or null (a post without a creator profile).
 KNOWN_OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
     "creatorProfile": ("handleName", "network", "fullName", "profileImage", "profileLink"),

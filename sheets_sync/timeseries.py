@@ -4,7 +4,7 @@ Buckets are clipped to the requested range, the convention the bundled emulator 
 (sheets_sync/emulator/engine.py `buckets`): a `week` series from Wednesday 2025-01-01 starts
 with the bucket 2025-01-01..2025-01-05, then full Monday-to-Sunday weeks.
 
-The API leaves out buckets without activity (later-api.md §3.12). `fill_gaps` puts them back so
+The API leaves out buckets without activity (docs/decisions.md#time-series). `fill_gaps` puts them back so
 charts get a continuous axis: count metrics become 0 (nothing happened), ratio metrics (rates,
 cost per engagement/mille, per-post averages, ROI) become None, because with no activity their
 denominator is zero and any number would be invented.

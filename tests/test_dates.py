@@ -134,7 +134,7 @@ class TestTimeZones:
 
 class TestApiLimits:
     def test_two_years_end_on_the_anniversary_inclusive(self):
-        """2025-01-01 allows an end of 2027-01-01 (start + 2 calendar years, as the API's S21 rule), not 2027-01-02."""
+        """2025-01-01 allows an end of 2027-01-01, not 2027-01-02 (docs/decisions.md#date-ranges)."""
         assert latest_end(D(2025, 1, 1)) == D(2027, 1, 1)
         assert range_problem(D(2024, 6, 30), D(2026, 6, 30)) is None
         assert range_problem(D(2025, 1, 1), D(2027, 1, 2)) == (

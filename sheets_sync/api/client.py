@@ -5,8 +5,8 @@ describe that generation, and its totals allow parallel page fetches. The answer
 decides: a `pagination` object continues page-number style; a `nextCursor` envelope means a cursor
 server that ignored the page parameters, so its first page (at the server's default size) is kept
 if it is the only one, otherwise the walk restarts in cursor style at `page_size`. A server that
-rejects the page parameters with a 400 is asked once more in cursor style (design.md "API
-compatibility").
+rejects the page parameters with a 400 is asked once more in cursor style
+(docs/decisions.md#pagination).
 """
 
 from __future__ import annotations

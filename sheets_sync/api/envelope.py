@@ -1,6 +1,6 @@
 """Read one response body: which pagination generation it is, its records, totals and next position.
 
-Three envelopes exist (later-api.md §3.8, §3.9, §7.1):
+Three envelopes exist (docs/decisions.md#envelopes):
     cursor  {"data": ..., "nextCursor": str | null}                              current v2 docs
     page    {"data": ..., "pagination": {page, pageSize, totalPages, totalItems}}  Help Center v2
     v1      {"data": ..., "meta": {page, totalPages} | null}                     legacy v1

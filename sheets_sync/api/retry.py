@@ -1,4 +1,4 @@
-"""Retry policy (reliability.md §1.7): which failures are retried, how long to wait, and the run's budget."""
+"""Retry policy (docs/reliability.md#retries): which failures are retried, how long to wait, and the run's budget."""
 
 from __future__ import annotations
 

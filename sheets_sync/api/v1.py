@@ -1,6 +1,6 @@
 """Make legacy v1 (api.mavrck.co) records look like v2 records, so one config gives the same columns.
 
-Applied to every record when `api.version: v1`. The mapping, where later-api.md §7.1 makes it clear:
+Applied to every record when `api.version: v1`. The mapping (docs/decisions.md#v1):
 
     v1 field                           v2 field
     campaignTitle                      campaignName

@@ -1,6 +1,6 @@
 """POST /oauth/token and bearer checks: HS256 JWTs whose only documented claim is `exp`.
 
-Token errors follow the serving generation (later-api.md §2.3): cursor → 401 ANL_00401 for wrong
+Token errors follow the serving generation (docs/decisions.md#tokens): cursor → 401 ANL_00401 for wrong
 credentials, 403 ANL_00403 for a disabled or instance-less client; page → 401 with
 INVALID_CLIENT_CREDENTIALS / CLIENT_DISABLED / NO_ACCESSIBLE_INSTANCES. Revocation (the
 `revoke_after` fault) rejects every token issued before the revocation point.

@@ -41,7 +41,7 @@ class Faults:
     def before(self, v2: bool = True) -> Problem | None:
         """The fault to answer a data request with instead of data, if any.
 
-        The rate limiter only guards v2: the v1 host publishes no limits (later-api.md §6).
+        The rate limiter only guards v2: the v1 host publishes no limits (docs/decisions.md#rate-limits).
         """
         opts = self.options
         if opts.latency_ms:

@@ -2,7 +2,7 @@
 
 The cursor (current) generation uses ANL_00xxx codes; the page (Help Center / earlier docs)
 generation uses VALIDATION_ERROR, INVALID_SORT_PROPERTY, RESOURCE_NOT_FOUND and INTERNAL_ERROR
-(later-api.md §5). Bodies are {type, title, detail} with no `status` member, as documented.
+(docs/decisions.md#errors). Bodies are {type, title, detail} with no `status` member, as documented.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ KINDS: dict[str, tuple[int, str, str, str]] = {
     "no_instances": (403, "ANL_00403", "NO_ACCESSIBLE_INSTANCES", "Forbidden"),
     "not_found": (404, "ANL_00404", "RESOURCE_NOT_FOUND", "Not Found"),
     "method": (405, "ANL_00404", "RESOURCE_NOT_FOUND", "Method Not Allowed"),
-    # Undocumented: the emulator's own code for throttling (later-api.md §6 suggestion).
+    # Undocumented: the emulator's own code for throttling (docs/decisions.md#rate-limits).
     "rate_limited": (429, "ANL_00429", "ANL_00429", "Too Many Requests"),
     "internal": (500, "ANL_00500", "INTERNAL_ERROR", "Internal Server Error"),
     "bad_gateway": (502, "ANL_00500", "INTERNAL_ERROR", "Bad Gateway"),
     "unavailable": (503, "ANL_00500", "INTERNAL_ERROR", "Service Unavailable"),
 }
-# The page generation's token errors are all 401 (later-api.md §2.3, S2-A).
+# The page generation's token errors are all 401 (docs/decisions.md#tokens).
 PAGE_TOKEN_STATUS = {"client_disabled": 401, "no_instances": 401}
 
 

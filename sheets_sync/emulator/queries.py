@@ -1,4 +1,4 @@
-"""Query-string parsing and request validation, in the documented order (later-api.md App. A).
+"""Query-string parsing and request validation, in the order of docs/decisions.md#validation-order.
 
 Order: unknown parameters → dates → campaignIds → platform XOR contentType → metrics → instanceIds
 scope (403) → sortProperty (ANL_00422) → pagination values. Arrays arrive in any of the three

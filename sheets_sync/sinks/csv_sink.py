@@ -13,7 +13,7 @@ from sheets_sync.errors import SinkError
 from sheets_sync.report import Table
 from sheets_sync.sinks.atomic import atomic_output
 
-# A spreadsheet treats text starting with these as a formula (reliability.md §4.1).
+# A spreadsheet treats text starting with these as a formula (docs/reliability.md#formula-injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,4 +1,4 @@
-"""Loading: the design's full example, defaults inheritance, ${ENV}, secrets, resolved paths, report helpers."""
+"""Loading: the full example config, defaults inheritance, ${ENV}, secrets, resolved paths, report helpers."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from tests.config.samples import CREDENTIALS, FIXTURES, FULL_ENV, MINIMAL
 
 @pytest.fixture
 def full() -> Config:
-    """The design.md example config, loaded with every variable set."""
+    """The full example config (fixtures/full.yaml), loaded with every variable set."""
     return load_config(FIXTURES / "full.yaml", FULL_ENV)
 
 
 class TestFullExample:
     def test_design_example_loads_without_problems(self):
-        """The design's example (with ${VAR} references quoted inside flow mappings) validates with one warning."""
+        """The full example (with ${VAR} references quoted inside flow mappings) validates with one warning."""
         found = validate_file(FIXTURES / "full.yaml", FULL_ENV)
         assert [(type(p).__name__, p.path, p.message) for p in found] == [
             ("ConfigWarning", "destinations.monthly_workbook.email",

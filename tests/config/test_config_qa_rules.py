@@ -289,7 +289,7 @@ class TestIndependentChecksAllRun:
 
 class TestTwoYearCapMatchesTheApi:
     def test_end_on_the_second_anniversary_is_accepted(self, problems):
-        """`2024-06-30..2026-06-30` is what the API (S21: last <= first + 2 calendar years) accepts."""
+        """`2024-06-30..2026-06-30` is what the API accepts (docs/decisions.md#date-ranges)."""
         assert problems(MINIMAL.replace("date_range: last_7_days",
                                         "date_range: {start: 2024-06-30, end: 2026-06-30}")) == []
 

@@ -1,8 +1,14 @@
 """Every v1 response the emulator gives validates against the real v1 OpenAPI document.
 
+Test input from outside the repository: the legacy v1 Reporting API's published OpenAPI 3.0 document
+(SwaggerHub `mavrck/reporting-api` 1.2.1), read from `shared/reference/mavrck-reporting-api-v1.openapi.json`
+in the folder that holds the repository (SPEC_PATH below). It is not copied into the repository. Where
+it is missing, this whole module is skipped, except under CI=true, where a missing document fails.
+
 The document's response schemas are allOf(generic wrapper whose `data` is an empty closed object,
-endpoint schema); read literally nothing non-empty validates, so (design.md) the endpoint's `data`
-and `meta` replace the wrapper's before validating. Validation is openapi-core's, unmodified.
+endpoint schema); read literally nothing non-empty validates, so the endpoint's `data` and `meta`
+replace the wrapper's before validating (docs/decisions.md#v1-openapi-reading). Validation is
+openapi-core's, unmodified.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ class TestTypes:
 
 
 class TestLongNumbers:
-    """Numbers Excel cannot hold digit for digit are written as literal text (design: QA item 3)."""
+    """Numbers Excel cannot hold digit for digit are written as literal text (docs/excel-templates.md#values)."""
 
     ID_COLUMNS = [Column("campaignId", "campaignId", K.INTEGER, "0"), Column("metrics.reach", "reach", K.INTEGER)]
     ROWS = [[9007199254740999, 9007199254740999],      # beyond 2**53: text in any column

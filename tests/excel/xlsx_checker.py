@@ -1,6 +1,6 @@
 """A structural checker for produced workbooks: what strict readers and LibreOffice do not catch.
 
-Checks (excel-templates.md §4.6 step 3): every XML part well-formed; rows ascending, cells
+Checks (docs/excel-templates.md#for-developers): every XML part well-formed; rows ascending, cells
 ascending and inside their row; style and shared-string indices in range; table header cells equal
 the table's column names and the table's `autoFilter ref` equals its `ref`; `<dimension>` covers
 the data; every relationship target exists and every part has a content type; no calcChain part
