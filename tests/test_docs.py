@@ -1,4 +1,4 @@
-"""Tests that the README tells the truth: two-command quick start, every command, a current config reference.
+"""Tests that the docs tell the truth: README commands and config reference, and no pointer out of the repository.
 
 Run `python tests/test_docs.py` to regenerate the README's config reference after changing the models.
 """
@@ -6,7 +6,9 @@ Run `python tests/test_docs.py` to regenerate the README's config reference afte
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +88,137 @@ def test_example_config_is_valid() -> None:
     problems = [p for p in validate_file(ROOT / "config" / "example.yaml", env)
                 if getattr(p, "severity", "error") != "warning"]
     assert problems == []
+
+
+
+# --- The project stands alone: every document a file mentions is in the repository -------------------
+
+# These tests read the published v1 OpenAPI document from the folder beside the repository at test time:
+# test input kept outside the repository by design (docs/decisions.md#v1-openapi-reading).
+OUTSIDE_INPUT_READERS = frozenset({"tests/emulator/test_v1_contract.py", "tests/config/test_config_qa_rules.py"})
+# A `*.md` name or path, optionally with a `#section`; never the middle of a URL (nothing after a `/`).
+_MD_MENTION = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.md)(?![\w])(?:#([\w-]+))?")
+# The background folder the project was built from, which a clone does not have.
+_OUTSIDE_FOLDER = re.compile(r"\.\./shared\b|\bshared/(?:docs|reference)/")
+_SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
+                 "node_modules", "reports", ".sheets-sync", "build", "dist"}
+
+
+def repository_files(root: Path) -> list[Path]:
+    """The repository's files, relative to `root`: tracked plus untracked-not-ignored (git), else a walk."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=root, capture_output=True, check=True).stdout.decode("utf-8")
+        names = [Path(n) for n in listed.split("\0") if n]
+    except (OSError, subprocess.CalledProcessError):
+        names = [p.relative_to(root) for p in root.rglob("*")
+                 if p.is_file() and not _SKIPPED_DIRS.intersection(p.relative_to(root).parts)]
+    return sorted(n for n in set(names) if (root / n).is_file())
+
+
+def _text(path: Path) -> str | None:
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """The `#anchor` of every heading of a Markdown text, as GitHub spells them (code blocks skipped)."""
+    anchors: set[str] = set()
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and (match := re.match(r"#{1,6}\s+(.+?)\s*#*\s*$", line)):
+            anchors.add(re.sub(r"[^\w\- ]", "", match.group(1).lower()).replace(" ", "-"))
+    return anchors
+
+
+def _targets(root: Path, source: Path, mention: str, files: list[Path]) -> list[Path]:
+    """The repository files `mention` (written in `source`) can mean."""
+    if "/" not in mention:
+        return [f for f in files if f.name == mention]
+    found = []
+    for base in (source.parent, Path()):  # relative to the file that mentions it, or to the repository root
+        resolved = (root / base / mention).resolve()
+        if resolved.is_relative_to(root.resolve()) and resolved.relative_to(root.resolve()) in files:
+            found.append(resolved.relative_to(root.resolve()))
+    if not mention.startswith(("./", "../")):
+        found += [f for f in files if f.as_posix().endswith("/" + mention)]
+    return found
+
+
+def dangling_references(root: Path, files: Iterable[Path]) -> list[str]:
+    """`FILE:LINE: reason` for each mention of a document (or section) the repository does not hold."""
+    files = list(files)
+    problems: list[str] = []
+    anchors: dict[Path, set[str]] = {}
+    for source in files:
+        text = _text(root / source)
+        if text is None:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            where = f"{source.as_posix()}:{number}"
+            if _OUTSIDE_FOLDER.search(line) and source.as_posix() not in OUTSIDE_INPUT_READERS:
+                problems.append(f"{where}: points outside the repository: {line.strip()}")
+            for match in _MD_MENTION.finditer(line):
+                mention, section = match.groups()
+                targets = _targets(root, source, mention, files)
+                if not targets:
+                    problems.append(f"{where}: {mention} is not in the repository")
+                    continue
+                if section is None:
+                    continue
+                for target in targets:
+                    if target not in anchors:
+                        anchors[target] = heading_anchors(_text(root / target) or "")
+                if not any(section in anchors[t] for t in targets):
+                    problems.append(f"{where}: {mention} has no section #{section}")
+    return problems
+
+
+def test_no_document_points_outside_the_repository() -> None:
+    """No file mentions a document (or a section of one) that is not in the repository, nor the folder beside it."""
+    assert dangling_references(ROOT, repository_files(ROOT)) == []
+
+
+def test_planted_pointers_outside_the_repository_are_found(tmp_path: Path) -> None:
+    """A missing document, a missing section and the outside folder are each reported; real pointers pass."""
+    outside = "../" + "shared"  # built here so that this file itself does not hold the pointer
+    missing = "design" + ".md"
+    no_section = "docs/decisions.md#" + "retries"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "tests" / "emulator").mkdir(parents=True)
+    (tmp_path / "README.md").write_text("# Tool\nSee [decisions](docs/decisions.md#pagination).\n")
+    (tmp_path / "docs" / "decisions.md").write_text("# Decisions\n\n## Pagination\n\n## v1 OpenAPI reading\n")
+    (tmp_path / "pkg" / "README.md").write_text("[up](../docs/decisions.md#v1-openapi-reading), README.md\n")
+    (tmp_path / "pkg" / "good.py").write_text('"""Envelopes (docs/decisions.md#pagination)."""\n'
+                                               "# https://example.com/notes/design.md is a web page\n")
+    (tmp_path / "pkg" / "bad.py").write_text(f'"""Rules from {missing} "Columns"."""\n'
+                                              f"# see {no_section}\n"
+                                              f"# lists come from {outside}/docs/later-api.md\n")
+    (tmp_path / "tests" / "emulator" / "test_v1_contract.py").write_text(f"SPEC = '{outside}/reference/v1.json'\n")
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\0" + missing.encode())
+    files = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]
+    assert sorted(dangling_references(tmp_path, files)) == [
+        f"pkg/bad.py:1: {missing} is not in the repository",
+        "pkg/bad.py:2: docs/decisions.md has no section #retries",
+        f"pkg/bad.py:3: {outside}/docs/later-api.md is not in the repository",
+        f"pkg/bad.py:3: points outside the repository: # lists come from {outside}/docs/later-api.md",
+    ]
+
+
+def test_tests_cited_by_the_reliability_table_exist() -> None:
+    """Every `test_...` name that docs/reliability.md cites as proof is a test function in tests/."""
+    cited = set(re.findall(r"`(test_\w+)`", (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")))
+    defined = {name for path in (ROOT / "tests").rglob("test_*.py")
+               for name in re.findall(r"^\s*def (test_\w+)\(", path.read_text(encoding="utf-8"), re.M)}
+    assert cited and sorted(cited - defined) == []
 
 
 def regenerate() -> None:
