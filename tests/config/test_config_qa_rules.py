@@ -15,6 +15,8 @@ from sheets_sync.errors import ConfigProblem
 from sheets_sync.redaction import register_secret
 from tests.config.samples import CREDENTIALS, MINIMAL
 
+# Test input kept outside the repository: the published v1 OpenAPI document, in the folder beside it (as in
+# tests/emulator/test_v1_contract.py); the test that reads it is skipped where it is absent.
 V1_OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mavrck-reporting-api-v1.openapi.json"
 
 TWO_REPORTS = """\
