@@ -165,6 +165,9 @@ def dangling_references(root: Path, files: Iterable[Path]) -> list[str]:
             where = f"{source.as_posix()}:{number}"
             if _OUTSIDE_FOLDER.search(line) and source.as_posix() not in OUTSIDE_INPUT_READERS:
                 problems.append(f"{where}: points outside the repository: {line.strip()}")
+            for section in re.findall(r"\]\(#([\w-]+)\)", line) if source.suffix == ".md" else ():
+                if section not in anchors.setdefault(source, heading_anchors(text)):
+                    problems.append(f"{where}: no section #{section} in this file")
             for match in _MD_MENTION.finditer(line):
                 mention, section = match.groups()
                 targets = _targets(root, source, mention, files)
@@ -187,14 +190,15 @@ def test_no_document_points_outside_the_repository() -> None:
 
 
 def test_planted_pointers_outside_the_repository_are_found(tmp_path: Path) -> None:
-    """A missing document, a missing section and the outside folder are each reported; real pointers pass."""
+    """A missing document, a missing section (in another file or its own) and the outside folder are reported."""
     outside = "../" + "shared"  # built here so that this file itself does not hold the pointer
     missing = "design" + ".md"
     no_section = "docs/decisions.md#" + "retries"
     (tmp_path / "docs").mkdir()
     (tmp_path / "pkg").mkdir()
     (tmp_path / "tests" / "emulator").mkdir(parents=True)
-    (tmp_path / "README.md").write_text("# Tool\nSee [decisions](docs/decisions.md#pagination).\n")
+    (tmp_path / "README.md").write_text("# Tool\nSee [decisions](docs/decisions.md#pagination), [up](#tool).\n")
+    (tmp_path / "docs" / "reliability.md").write_text("# Reliability\n\n## Retries\n\nSee [below](#locks).\n")
     (tmp_path / "docs" / "decisions.md").write_text("# Decisions\n\n## Pagination\n\n## v1 OpenAPI reading\n")
     (tmp_path / "pkg" / "README.md").write_text("[up](../docs/decisions.md#v1-openapi-reading), README.md\n")
     (tmp_path / "pkg" / "good.py").write_text('"""Envelopes (docs/decisions.md#pagination)."""\n'
@@ -206,6 +210,7 @@ def test_planted_pointers_outside_the_repository_are_found(tmp_path: Path) -> No
     (tmp_path / "pic.png").write_bytes(b"\x89PNG\0" + missing.encode())
     files = [p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()]
     assert sorted(dangling_references(tmp_path, files)) == [
+        "docs/reliability.md:5: no section #locks in this file",
         f"pkg/bad.py:1: {missing} is not in the repository",
         "pkg/bad.py:2: docs/decisions.md has no section #retries",
         f"pkg/bad.py:3: {outside}/docs/later-api.md is not in the repository",
