@@ -20,6 +20,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose
 PROG = "sheets-sync"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
+DRY_RUN_ROWS = 10  # rows per report `run --dry-run` prints unless --rows says otherwise
 BUG_HINT = "this is a bug, please report it with the traceback above (secrets in it are masked)"
 
 
@@ -59,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report", action="append", default=[], metavar="NAME",
                      help="run only this report (repeatable)")
     run.add_argument("--dry-run", action="store_true", help="fetch and print the rows; write nothing")
-    run.add_argument("--rows", type=_positive_int, default=10, metavar="N",
-                     help="rows per report printed by --dry-run (default 10)")
+    run.add_argument("--rows", type=_positive_int, metavar="N",
+                     help=f"with --dry-run: rows per report printed (default {DRY_RUN_ROWS}); the fetch is whole, "
+                          "so the summary counts every row. A real run writes every row (max_rows: caps a report)")
     run.set_defaults(handler=cmd_run)
 
     validate = command("validate", "check a config offline; print every problem as FILE:LINE:COL: key: message",
@@ -122,11 +124,15 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
     """Run the config's reports (or the named ones); --dry-run prints rows instead of writing."""
     from sheets_sync.orchestrator import run_config
 
+    if args.rows is not None and not args.dry_run:
+        # Silently ignoring it would let `run --rows 5` look like a capped run while writing every row.
+        raise UsageError("--rows only applies with --dry-run (rows printed per report); a run writes every row: "
+                         "add --dry-run to preview, or set max_rows: on a report to cap what it writes")
     cfg = _load(args.config)
     summary = run_config(cfg, report_names=args.report, dry_run=args.dry_run, progress=_progress(args),
                          history=None if args.dry_run else _history_for(cfg))
     if args.dry_run:
-        _print_tables(summary, args.rows)
+        _print_tables(summary, args.rows or DRY_RUN_ROWS)
     return _finish(summary, args)
 
 

@@ -12,6 +12,7 @@ client's injectable sleep), and the limit headers on the 429 have already correc
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -23,6 +24,10 @@ from collections.abc import Callable, Mapping
 # under 1 % of throughput at the documented 60 s window.
 WINDOW_SLACK_FRACTION = 0.02
 WINDOW_SLACK_MAX_SECONDS = 0.5
+# A pause this long or longer is logged (INFO) with its length: otherwise a run looks hung while it waits.
+LOGGED_WAIT_SECONDS = 1.0
+
+logger = logging.getLogger(__name__)
 
 
 def window_slack(window_seconds: float) -> float:
@@ -74,6 +79,9 @@ class RateBudget:
                 excess = len(self._starts) - self._limit
                 delay = self._starts[excess] + horizon - now
             delay = max(delay, 0.001)
+            if delay >= LOGGED_WAIT_SECONDS:
+                logger.info("rate budget of %d requests per %.0f s used up: waiting %.1f s before the next request",
+                            self._limit, self._window, delay)
             self._sleep(delay)
             waited += delay
 

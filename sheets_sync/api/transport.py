@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import functools
-
 import logging
 import os
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
 from sheets_sync import __version__
+from sheets_sync.api.netfail import describe_network_failure
 from sheets_sync.api.origin import Origin
 from sheets_sync.api.problem import Problem, read_problem, request_error
 from sheets_sync.api.rate import RateBudget
@@ -76,6 +78,9 @@ class Transport:
                 token, generation = self.tokens.get()
                 headers["Authorization"] = f"Bearer {token}"
             self.rate_budget.acquire()
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
+                             _body_keys(json_body), attempt)
             started = time.perf_counter()
             try:
                 response = self._session.request(method, url, params=params, json=json_body, headers=headers,
@@ -87,10 +92,15 @@ class Transport:
                 raise ApiUnavailableError(f"{endpoint}: TLS handshake with {self.origin.url} failed "
                                           "(untrusted or invalid certificate?)") from None
             except _TRANSIENT as exc:
-                # The exception text holds the full URL; only its class name is safe and useful here.
+                # The exception text holds the full URL (and its query); the cause is put in our own words.
                 self._count()
-                self._wait(endpoint, attempt, f"{type(exc).__name__} talking to the API", None, status=None,
-                           unreachable=_connect_failed(exc))
+                failure = describe_network_failure(exc, connect_timeout=self.timeout[0], read_timeout=self.timeout[1])
+                where = f"cannot reach {self._host()}" if failure.unreachable else f"talking to {self._host()}"
+                reason = f"{where}: {failure.cause}"
+                if not failure.retry:
+                    raise ApiUnavailableError(f"{endpoint}: {reason}; check api.base_url and the network",
+                                              unreachable=True) from None
+                self._wait(endpoint, attempt, reason, None, status=None, unreachable=failure.unreachable)
                 continue
             self._count()
             elapsed_ms = (time.perf_counter() - started) * 1000
@@ -125,7 +135,7 @@ class Transport:
         if kind is ApiUnavailableError:
             kind = functools.partial(ApiUnavailableError, unreachable=unreachable)
         if attempt >= self.policy.max_attempts:
-            raise kind(f"{endpoint}: gave up after {attempt} attempts: {reason}")
+            raise kind(f"{endpoint}: gave up after {attempt} attempt{'s' * (attempt != 1)}: {reason}")
         if retry_after is not None and retry_after > self.budget.remaining:
             raise (failure or ApiRateLimitError)(
                 f"{endpoint}: the API asked to wait {retry_after:.0f} s, more than the "
@@ -137,6 +147,11 @@ class Transport:
             self.retries += 1
         logger.warning("%s: attempt %d failed (%s); retrying in %.1f s", endpoint, attempt, reason, delay)
         self._sleep(delay)
+
+    def _host(self) -> str:
+        """host:port of the API as a user would look it up (no path, so no query either)."""
+        host = f"[{self.origin.host}]" if ":" in self.origin.host else self.origin.host
+        return f"{host}:{self.origin.port}"
 
     def _count(self) -> None:
         with self._counter_lock:
@@ -201,8 +216,27 @@ def _content_type(response: requests.Response) -> str:
 
 
 def _path_of(url: str) -> str:
-    # Log the path only: query strings are where other APIs put secrets, so never log them.
+    # INFO lines carry the path only; the query (secret-looking values masked) is a DEBUG detail.
     return requests.utils.urlparse(url).path
+
+
+# Parameter names under which an API might carry a credential; their values never reach a log line.
+_SECRET_PARAM = re.compile(r"(?i)secret|token|password|passwd|api_?key|signature|auth|credential")
+MASK = "***"
+
+
+def request_line(url: str, params: Sequence[tuple[str, str]] | None = None) -> str:
+    """Path and query of a request as DEBUG logs it: every parameter shown, secret-looking values masked."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True) + list(params or ())
+    shown = [(key, MASK if _SECRET_PARAM.search(key) else value) for key, value in pairs]
+    query = urlencode(shown, safe=",:*")
+    return parts.path + (f"?{query}" if query else "")
+
+
+def _body_keys(body: Mapping[str, Any] | None) -> str:
+    # A JSON body is the token exchange's credentials: name its keys, never its values.
+    return f" with a JSON body ({', '.join(body)}; values not logged)" if body else ""
 
 
 def _token_refused(endpoint: str, problem: Problem) -> ApiError:
@@ -211,13 +245,3 @@ def _token_refused(endpoint: str, problem: Problem) -> ApiError:
         return ApiAuthError(f"{endpoint} (POST /oauth/token) refused the credentials: {problem.describe()}",
                             error_type=problem.type, status=problem.status)
     return request_error(endpoint, problem)
-
-
-def _connect_failed(exc: BaseException) -> bool:
-    """True when `exc` means no connection was made at all (refused, no route, DNS, connect timeout)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    # requests wraps urllib3's MaxRetryError, whose `reason` is the connection error itself.
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
-        reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
