@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import traceback
@@ -20,6 +21,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose
 PROG = "sheets-sync"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
+LOCAL_STATE_DIR = ".sheets-sync"  # where `history` without --config looks, in the current folder
 DRY_RUN_ROWS = 10  # rows per report `run --dry-run` prints unless --rows says otherwise
 BUG_HINT = "this is a bug, please report it with the traceback above (secrets in it are masked)"
 
@@ -157,8 +159,10 @@ def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
     errors = [p for p in problems if _severity(p) != "warning"]
     for problem in problems:
         print(_problem_line(problem))
+    if _json_logs(args):
+        _log_problems(problems)
     if errors:
-        print(f"{args.config}: {len(errors)} problem{'s' * (len(errors) != 1)}", file=sys.stderr)
+        _error_line(args, f"{args.config}: {len(errors)} problem{'s' * (len(errors) != 1)}", prefix=False)
         return EXIT_USAGE
     cfg = _load(args.config)
     warnings = len(problems)
@@ -182,9 +186,24 @@ def cmd_history(args: argparse.Namespace, extra: list[str]) -> int:
     from sheets_sync.history import RunHistory, sqlite_url
     from sheets_sync.progress import make_console, print_history
 
-    history = _history_for(_load(args.config)) if args.config else RunHistory(sqlite_url(Path(".sheets-sync")))
-    print_history(make_console(), history.recent(args.limit))
+    history = _history_for(_load(args.config)) if args.config else RunHistory(sqlite_url(Path(LOCAL_STATE_DIR)))
+    records = history.recent(args.limit)
+    print_history(make_console(), records)
+    if not records and not args.config:
+        print(_history_hint(Path.cwd()))
     return EXIT_OK
+
+
+def _history_hint(folder: Path) -> str:
+    """Where to look instead: each config keeps its history beside it, so name the configs that have one."""
+    candidates = sorted(p for pattern in ("*.y*ml", "*/*.y*ml") for p in folder.glob(pattern)
+                        if p.suffix in (".yaml", ".yml") and (p.parent / LOCAL_STATE_DIR / "history.sqlite").is_file())
+    hint = (f"hint: without --config, history reads {LOCAL_STATE_DIR}/ in the current folder ({folder}); "
+            f"a config's runs are kept beside the config (its state_dir): run `{PROG} history --config CONFIG`")
+    if candidates:
+        shown = ", ".join(str(p.relative_to(folder)) for p in candidates[:3])
+        hint += f" (configs here beside a run history: {shown})"
+    return hint
 
 
 def cmd_emulator(args: argparse.Namespace, extra: list[str]) -> int:
@@ -298,8 +317,8 @@ def _finish(summary, args: argparse.Namespace) -> int:  # noqa: ANN001
     # With --json-logs stderr is for JSON objects only; every failure is already an ERROR log line there.
     for outcome in summary.outcomes if not getattr(args, "json_logs", False) else ():
         if outcome.status in FAILED_STATUSES:
-            print(terminal_safe(f"FAILED {outcome.report}: {outcome.error}"), file=sys.stderr)
-    if summary.history_error:
+            print(terminal_safe(redact(f"FAILED {outcome.report}: {outcome.error}")), file=sys.stderr)
+    if summary.history_error and not _json_logs(args):  # under --json-logs it was logged as an ERROR record
         print(f"{PROG}: error: {summary.history_error}", file=sys.stderr)
     return summary.exit_code
 
@@ -324,6 +343,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args.handler, args, extra)
 
 
+def _json_logs(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "json_logs", False))
+
+
+def _error_line(args: argparse.Namespace, message: str, *, prefix: bool = True) -> None:
+    """One error on stderr: `sheets-sync: error: ...`, or a JSON log record under --json-logs (stderr stays JSON)."""
+    if _json_logs(args):
+        logging.getLogger("sheets_sync.cli").error("%s", message)
+    else:
+        print(f"{PROG}: error: {message}" if prefix else message, file=sys.stderr)
+
+
+def _log_problems(problems: Sequence[object]) -> None:
+    """Each config problem as one log record carrying its file, line, column and key (for --json-logs)."""
+    log = logging.getLogger("sheets_sync.config")
+    for problem in problems:
+        fields = {name: getattr(problem, name) for name in ("file", "line", "column") if hasattr(problem, name)}
+        fields["key"] = getattr(problem, "path", "")
+        level = logging.WARNING if _severity(problem) == "warning" else logging.ERROR
+        log.log(level, "%s", problem, extra={"fields": fields})
+
+
 def _stdout_closed() -> int:
     """The reader of stdout went away (`sheets-sync schema | head -1`): stop quietly, as SIGPIPE would."""
     # Python flushes stdout again at exit; pointing it at /dev/null keeps that from printing a second error.
@@ -346,10 +387,13 @@ def run_command(handler: Callable[[argparse.Namespace, list[str]], int], args: a
     except BrokenPipeError:
         return _stdout_closed()
     except ConfigError as exc:
-        print(exc.message, file=sys.stderr)
+        if _json_logs(args) and exc.problems:
+            _log_problems(exc.problems)
+        else:
+            _error_line(args, exc.message, prefix=False)
         return EXIT_USAGE
     except SheetsSyncError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        _error_line(args, exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -119,6 +119,7 @@ class RunHistory:
             row = asdict(rec)
             row["started_at"] = _as_utc(rec.started_at)
             row["finished_at"] = _as_utc(rec.finished_at)
+            row["report"] = redact(rec.report)  # a name holding a secret is masked here as in the logs
             row["error"] = one_line_error(rec.error)
             row["output"] = redact(rec.output) if rec.output else None
             rows.append(row)

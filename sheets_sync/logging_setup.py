@@ -33,6 +33,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": redact(record.getMessage()),
         }
+        # Structured fields a caller passes as `extra={"fields": {...}}` (a config problem's file and line).
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update({k: redact(v) if isinstance(v, str) else v for k, v in fields.items() if k not in entry})
         if record.exc_info:
             entry["traceback"] = redact(self.formatException(record.exc_info))
         # Redact the fields, not the JSON text: a pattern cut through an escape would break the line.

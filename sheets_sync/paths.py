@@ -18,9 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sheets_sync.redaction import MASK as REDACTION_MASK
+from sheets_sync.redaction import redact
+
 PLACEHOLDERS: tuple[str, ...] = ("report", "destination", "start_date", "end_date", "run_date")
 DATE_PLACEHOLDERS = frozenset({"start_date", "end_date", "run_date"})
 
+MASK_IN_NAME = "masked"  # what stands for a masked value in a file name ("***" is not a legal name on Windows)
 _UNSAFE = re.compile(r"[\\/\x00-\x1f\x7f]|\.\.+")
 SAMPLE_VALUES: dict[str, Any] = {
     "report": "../../x/..\\y", "destination": "..", "start_date": dt.date(2025, 1, 1),
@@ -77,6 +81,15 @@ def render_text(template: str, values: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def masked_value(value: str) -> str:
+    """`value` with what the logs would mask replaced by `MASK_IN_NAME`.
+
+    A secret inside a report name would otherwise become part of a file name on disk, while the logs,
+    the summary and the history show it masked: masking it here makes all of them name the same file.
+    """
+    return redact(value).replace(REDACTION_MASK, MASK_IN_NAME)
+
+
 def safe_segment(value: str) -> str:
     """`value` with path separators, control characters and `..` replaced by `_`."""
     cleaned = _UNSAFE.sub("_", value)
@@ -115,7 +128,7 @@ def resolve_output_path(template: str, base_dir: Path, values: Mapping[str, Any]
         if name is not None:
             if values.get(name) is None:
                 raise ValueError(f"no value for placeholder {{{name}}}")
-            out.append(safe_segment(_format(name, spec or "", values)))
+            out.append(safe_segment(masked_value(_format(name, spec or "", values))))
     rendered = "".join(out)
     root = output_root(template, base_dir)
     path = (Path(base_dir) / rendered).resolve()

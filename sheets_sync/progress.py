@@ -93,7 +93,7 @@ class RunProgress:
     def report_started(self, report: str) -> None:
         """A report's fetch begins."""
         if self._progress is not None:
-            self._tasks[report] = self._progress.add_task(escape(terminal_safe(report)), total=None, rows=0,
+            self._tasks[report] = self._progress.add_task(escape(terminal_safe(redact(report))), total=None, rows=0,
                                                           status="")
         else:
             logger.info("report %r: fetching", report)
@@ -185,7 +185,7 @@ def print_summary(console: Console, outcomes: Iterable[Any]) -> None:
     """
     rows = []
     for o in outcomes:
-        rows.append(([o.report, o.status, f"{o.rows:,}", str(o.pages), str(o.requests), str(o.retries),
+        rows.append(([redact(o.report), o.status, f"{o.rows:,}", str(o.pages), str(o.requests), str(o.retries),
                       f"{o.seconds:.1f}"], summary_output(o), set(o.outputs)))
     room = _room(console, [cells for cells, _, _ in rows], SUMMARY_HEADERS[:-1])
     longest = max((len(line) for _, lines, _ in rows for line in lines), default=0)
@@ -218,7 +218,7 @@ def _folded(lines: Sequence[str], paths: set[str], width: int) -> str:
 
 def print_rows(console: Console, title: str, report: Table, limit: int) -> int:
     """The first `limit` rows of a report table, numbers right-aligned; returns how many were shown."""
-    table = _table(title, report.headers)
+    table = _table(redact(title), report.headers)
     for shown_column, column in zip(table.columns, report.columns):
         if column.kind in _NUMERIC:
             shown_column.justify = "right"
@@ -232,17 +232,87 @@ def print_rows(console: Console, title: str, report: Table, limit: int) -> int:
     return shown
 
 
+HISTORY_HEADERS = ("started", "run", "report", "period", "status", "rows", "pages", "requests", "retries", "seconds")
+DETAIL_HEADER = "output / error"
+# Columns given up, in this order, until the output / error column has room; the period then moves into
+# that column's first line, so what a run covered is never lost on a narrow (80-column) terminal.
+HISTORY_DROP_ORDER = ("run", "requests", "retries", "pages", "seconds", "period")
+MIN_DETAIL_WIDTH = 24
+DETAIL_TARGET_WIDTH = 30  # what the output / error column gets before a long report name may widen its own
+MIN_REPORT_WIDTH = 12
+
+
+def history_cells(record: RunRecord) -> dict[str, str]:
+    """One history row as text per column (times in local time; secrets masked)."""
+    seconds = (record.finished_at - record.started_at).total_seconds()
+    return {"started": record.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), "run": record.run_id[:8],
+            "report": redact(record.report), "period": _period(record), "status": record.status,
+            "rows": f"{record.rows:,}", "pages": str(record.pages), "requests": str(record.requests),
+            "retries": str(record.retries), "seconds": f"{seconds:.1f}"}
+
+
+def _period(record: RunRecord) -> str:
+    return f"{record.start_date} to {record.end_date}" if record.start_date and record.end_date else ""
+
+
+def _history_detail(record: RunRecord) -> tuple[list[str], set[str]]:
+    """The output / error cell's lines (an error, else one line per file) and which of them are paths."""
+    if record.error:
+        return [redact(record.error)], set()
+    paths = [redact(p) for p in (record.output or "").split(", ") if p]
+    return paths, set(paths)
+
+
 def print_history(console: Console, records: Sequence[RunRecord]) -> None:
-    """Recent runs, newest first, with times in local time."""
+    """Recent runs, newest first, with times in local time, fitted to the console's width.
+
+    Every column shows when the terminal is wide enough; on a narrower one the run id, the request,
+    retry, page and seconds counts and then the period column are left out (the period moving into the
+    output / error cell) until the output / error column has room. Paths fold at their separators and
+    errors and long report names wrap at words: nothing is cut off.
+    """
     if not records:
         console.print("No runs recorded yet.")
         return
-    table = _table(None, ["started", "run", "report", "period", "status", "rows", "pages", "requests", "retries",
-                          "seconds", "output / error"])
-    for r in records:
-        seconds = (r.finished_at - r.started_at).total_seconds()
-        period = f"{r.start_date} to {r.end_date}" if r.start_date and r.end_date else ""
-        table.add_row(r.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.run_id[:8], r.report, period,
-                      r.status, f"{r.rows:,}", str(r.pages), str(r.requests), str(r.retries),
-                      f"{seconds:.1f}", r.error or r.output or "")
+    cells = [history_cells(r) for r in records]
+    details = [_history_detail(r) for r in records]
+    headers, report_width, detail_width = _history_layout(console, cells, details)
+    if "seconds" not in headers:  # narrow: the minute is enough to tell runs apart, and saves 3 columns
+        for row in cells:
+            row["started"] = row["started"][:-3]
+    table = _table(None, [*headers, DETAIL_HEADER])
+    for column in table.columns:
+        if column.header in ("rows", "pages", "requests", "retries", "seconds"):
+            column.justify = "right"
+        if column.header in ("started", "run", "period", "status", "rows", "pages", "requests", "retries", "seconds"):
+            column.no_wrap = True
+        if column.header == "report":
+            column.width = report_width
+        if column.header == DETAIL_HEADER:
+            column.width = detail_width
+    for row, (lines, paths) in zip(cells, details):
+        if "period" not in headers and row["period"]:
+            lines = [row["period"], *lines]
+        table.add_row(*(row[h] for h in headers), _folded(lines, paths, detail_width))
     console.print(table)
+
+
+def _history_layout(console: Console, cells: Sequence[dict[str, str]],
+                    details: Sequence[tuple[list[str], set[str]]]) -> tuple[list[str], int, int]:
+    """The columns to show (besides output / error), the report column's width and the output / error width."""
+    longest_detail = max((len(line) for lines, _ in details for line in lines), default=1)
+    longest_report = max(len(row["report"]) for row in cells)
+    headers = list(HISTORY_HEADERS)
+    drop = iter(HISTORY_DROP_ORDER)
+    while True:
+        short = "seconds" not in headers
+        others = [h for h in headers if h != "report"]
+        shown = [[row[h][:-3] if short and h == "started" else row[h] for h in others] for row in cells]
+        # What one more column could have, less the 3 characters between the last two columns.
+        available = _room(console, shown, others) - 3
+        report = min(longest_report, max(MIN_REPORT_WIDTH, available - DETAIL_TARGET_WIDTH))
+        detail = available - report
+        name = next(drop, None)
+        if detail >= min(longest_detail, MIN_DETAIL_WIDTH) or name is None:
+            return headers, report, max(detail, 1)
+        headers.remove(name)

@@ -6,7 +6,8 @@ import logging
 import re
 import threading
 
-_MASK = "***"
+MASK = "***"  # what every masked value becomes
+_MASK = MASK
 _MIN_SECRET_LENGTH = 4
 _lock = threading.Lock()
 _secrets: set[str] = set()

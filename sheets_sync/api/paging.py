@@ -71,14 +71,14 @@ class PageWalker:
         total_pages = first.total_pages
         if total_pages is None:
             raise ApiResponseError(f"{self.endpoint}: the response does not say how many pages there are")
-        self.record_page(first, total_pages)
         size = first.page_size or self._page_size
         wanted = total_pages if self._max_rows is None else min(total_pages, math.ceil(self._max_rows / size))
+        self.record_page(first, wanted)  # under max_rows the pages to fetch, not the result's total, are 100 %
         if wanted > PAGE_NUMBER_MAX:
             self._refuse_too_many_pages(first, generation, size)
         pages = {1: first}
         if wanted > 1:
-            pages.update(self._fetch_parallel(query, first, range(2, wanted + 1), size))
+            pages.update(self._fetch_parallel(query, first, range(2, wanted + 1), size, wanted))
         records = [record for number in sorted(pages) for record in pages[number].records]
         if wanted == total_pages and first.total_items is not None and len(records) != first.total_items:
             raise ApiResponseError(f"{self.endpoint}: received {len(records)} rows but the API announced "
@@ -98,7 +98,7 @@ class PageWalker:
             f"most pageNumber {PAGE_NUMBER_MAX} in page-number pagination; "
             f"{', or '.join([', '.join(advice[:-1]), advice[-1]] if len(advice) > 1 else advice)}")
 
-    def _fetch_parallel(self, query: Query, first: Page, numbers: range, size: int) -> dict[int, Page]:
+    def _fetch_parallel(self, query: Query, first: Page, numbers: range, size: int, wanted: int) -> dict[int, Page]:
         results: dict[int, Page] = {}
         pool = ThreadPoolExecutor(max_workers=min(self._concurrency, len(numbers)),
                                   thread_name_prefix="sheets-sync-page")
@@ -113,7 +113,7 @@ class PageWalker:
                     number = futures[future]
                     self._check_number(page, number, first)
                     results[number] = page
-                    self.record_page(page, first.total_pages)
+                    self.record_page(page, wanted)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return results
