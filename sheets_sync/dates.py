@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,23 @@ PRESETS: tuple[str, ...] = (
 UNITS: tuple[str, ...] = ("days", "weeks", "months")
 
 DateRange = tuple[dt.date, dt.date]
+_ISO_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """The date written `YYYY-MM-DD`; ValueError says why not, naming a date that does not exist as such."""
+    match = _ISO_SHAPE.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f'expected a date written YYYY-MM-DD, not "{text}"')
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"{match.group(0)} does not exist: there is no month {month:02d} (months are 01 to 12)")
+    if year < dt.MINYEAR:
+        raise ValueError(f"{match.group(0)} does not exist: years start at 0001")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{match.group(0)} does not exist: {calendar.month_name[month]} {year} has {last} days")
+    return dt.date(year, month, day)
 
 
 def local_today(tz: str, now: dt.datetime) -> dt.date:

@@ -32,12 +32,12 @@ from sheets_sync.errors import (
     ConfigProblem,
     SheetsSyncError,
     SinkError,
-    UsageError,
 )
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
 from sheets_sync.progress import RunProgress
 from sheets_sync.redaction import redact
 from sheets_sync.report import Table, TableMeta
+from sheets_sync.report_match import match_report_names
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
@@ -130,12 +130,7 @@ def select_reports(cfg: Config, names: Sequence[str]) -> list[ReportConfig]:
     """The reports to run: all of them, or the named ones in config order (an unknown name is a usage error)."""
     if not names:
         return list(cfg.reports)
-    known = {r.name: r for r in cfg.reports}
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UsageError(f"no report named {', '.join(map(repr, unknown))}; the config has: "
-                         f"{', '.join(map(repr, known))}")
-    wanted = set(names)
+    wanted = set(match_report_names(names, [r.name for r in cfg.reports]))  # exact, any case or slug; else suggests
     return [r for r in cfg.reports if r.name in wanted]
 
 

@@ -57,11 +57,33 @@ def template_problems(template: str) -> list[str]:
         elif spec and name not in DATE_PLACEHOLDERS:
             problems.append(f"placeholder {{{name}}} takes no format; only dates do")
         elif spec:
-            try:
-                dt.date(2025, 1, 31).strftime(spec)
-            except ValueError:
-                problems.append(f"bad date format in {{{name}:{spec}}}")
+            problem = strftime_problem(spec)
+            if problem:
+                problems.append(f"{{{name}:{spec}}}: {problem}")
     return problems
+
+
+# The format codes every platform's strftime knows (C89 plus ISO weeks); anything else would be copied into
+# the name as is ("%Q") on one system and fail or differ on another.
+STRFTIME_CODES = "aAbBcdHIjmMpSUwWxXyYzZGuV%"
+# Date codes worth suggesting when a code is unknown.
+_COMMON_CODES = "%Y (year), %m (month), %d (day), %b (month name), %V (ISO week)"
+
+
+def strftime_problem(spec: str) -> str | None:
+    """Why the date format `spec` cannot be used in a name (an unknown or unfinished % code), or None."""
+    index = 0
+    while index < len(spec):
+        if spec[index] != "%":
+            index += 1
+            continue
+        code = spec[index + 1:index + 2]
+        if not code:
+            return "a date format cannot end with a lone %; write %% for a literal %"
+        if code not in STRFTIME_CODES:
+            return f"unknown date format code %{code}; use codes such as {_COMMON_CODES}"
+        index += 2
+    return None
 
 
 def _format(name: str, spec: str, values: Mapping[str, Any]) -> str:

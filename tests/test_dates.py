@@ -163,3 +163,30 @@ class TestApiLimits:
         """An inverted range is a problem; a one-day range is not."""
         assert range_problem(D(2025, 1, 2), D(2025, 1, 1)) == "end 2025-01-01 is before start 2025-01-02"
         assert range_problem(D(2025, 1, 1), D(2025, 1, 1)) is None
+
+
+class TestParseIsoDate:
+    @pytest.mark.parametrize(("text", "reason"), [
+        ("2026-02-30", "2026-02-30 does not exist: February 2026 has 28 days"),
+        ("2100-02-29", "2100-02-29 does not exist: February 2100 has 28 days"),  # not a leap year (century)
+        ("2026-06-31", "2026-06-31 does not exist: June 2026 has 30 days"),
+        ("2026-00-10", "2026-00-10 does not exist: there is no month 00 (months are 01 to 12)"),
+        ("2026-01-00", "2026-01-00 does not exist: January 2026 has 31 days"),
+        ("0000-01-01", "0000-01-01 does not exist: years start at 0001"),
+        ("2026-1-5", 'expected a date written YYYY-MM-DD, not "2026-1-5"'),
+        ("yesterday", 'expected a date written YYYY-MM-DD, not "yesterday"'),
+    ])
+    def test_impossible_or_misshapen_dates_say_why(self, text, reason):
+        """Each impossible date is refused with the reason it does not exist; other shapes ask for YYYY-MM-DD."""
+        from sheets_sync.dates import parse_iso_date
+
+        with pytest.raises(ValueError) as info:
+            parse_iso_date(text)
+        assert str(info.value) == reason
+
+    @pytest.mark.parametrize("text", ["2024-02-29", "2000-02-29", "2026-12-31", "0001-01-01", "9999-12-31"])
+    def test_real_dates_parse(self, text):
+        """Dates that exist (leap days of leap years, the calendar's ends) parse to that date."""
+        from sheets_sync.dates import parse_iso_date
+
+        assert parse_iso_date(text) == D.fromisoformat(text)

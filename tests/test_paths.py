@@ -108,3 +108,33 @@ class TestTemplates:
     def test_subject_text_is_rendered_verbatim(self):
         """Subjects keep slashes and take strftime formats."""
         assert render_text("Influence {end_date:%B %Y} / {report}", VALUES) == "Influence January 2025 / campaign-roi"
+
+
+class TestDateFormatCodes:
+    @pytest.mark.parametrize("template", ["out/{end_date:%Q}.xlsx", "out/{end_date:%Y-%m-%}.xlsx",
+                                          "out/{run_date:%Y-%-m}.csv", "out/{start_date:%Ez}.csv"])
+    def test_unknown_or_unfinished_codes_are_refused(self, template):
+        """A code strftime would copy as is on one system and reject on another is a template problem."""
+        found = template_problems(template)
+        assert len(found) == 1 and found[0].startswith("{") and ("unknown date format code" in found[0]
+                                                                    or "lone %" in found[0])
+
+    def test_the_problem_names_the_code_and_suggests_common_ones(self):
+        """`{end_date:%Q}` names %Q and lists %Y, %m and %d."""
+        assert template_problems("{end_date:%Q}.xlsx") == [
+            "{end_date:%Q}: unknown date format code %Q; use codes such as %Y (year), %m (month), %d (day), "
+            "%b (month name), %V (ISO week)"]
+
+    @pytest.mark.parametrize("spec", ["%Y-%m", "%G-W%V", "%d %b %Y", "%Y%%", "%A %j", "week-%U"])
+    def test_portable_codes_pass(self, spec):
+        """Common, portable formats (ISO weeks, month names, a literal %%) are accepted."""
+        assert template_problems(f"out/{{end_date:{spec}}}.xlsx") == []
+
+
+def test_a_secret_in_a_placeholder_value_is_masked_in_the_file_name(tmp_path):
+    """A registered secret inside a report slug becomes `masked` in the path, as the logs would mask it."""
+    from sheets_sync.redaction import register_secret
+
+    register_secret("paths-test-secret-93")
+    path = resolve_output_path("out/{report}.csv", tmp_path, {**VALUES, "report": "roi-paths-test-secret-93"})
+    assert path == (tmp_path / "out" / "roi-masked.csv").resolve()

@@ -17,7 +17,7 @@ from sheets_sync.config.interpolate import interpolate
 from sheets_sync.config.models import Config, Destination, ReportConfig
 from sheets_sync.config.problems import problem_at, problems_from_validation
 from sheets_sync.config.resolve import resolve_config
-from sheets_sync.config.yamlread import KeyPath, YamlDocument, format_path, read_yaml
+from sheets_sync.config.yamlread import KeyPath, YamlDocument, format_path, read_yaml, with_quote_hints
 from sheets_sync.errors import ConfigError, ConfigProblem
 from sheets_sync.redaction import register_secret
 
@@ -166,7 +166,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
         else:
             doc.problems.append(problem_at(doc, key_path, message))
     cfg._warnings = tuple(_sorted(warnings))
-    return CheckResult(cfg if usable else None, _sorted(doc.problems), list(cfg._warnings), partial=cfg)
+    return CheckResult(cfg if usable else None, _sorted(with_quote_hints(doc)), list(cfg._warnings), partial=cfg)
 
 
 def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:

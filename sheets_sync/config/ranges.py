@@ -6,12 +6,12 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.config.yamlread import Ambiguous
-from sheets_sync.config.fields import DateValue, Flag, StrictModel, Text, WholeNumber, choice
-from sheets_sync.dates import PRESETS, UNITS, range_problem
+from sheets_sync.config.fields import Flag, StrictModel, Text, WholeNumber, choice, to_date
+from sheets_sync.dates import PRESETS, UNITS, parse_iso_date, range_problem
 
 _EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
 _EVERY_SECONDS = {"m": 60, "h": 3600, "d": 86400}
@@ -39,11 +39,26 @@ class LastPeriodConfig(StrictModel):
         return self
 
 
+def _calendar_date(value: Any) -> dt.date:
+    """A quote-free or quoted `2025-01-31`; a date that does not exist (`2026-02-30`) is named as such."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and not isinstance(value, Ambiguous):
+        try:
+            return parse_iso_date(value)
+        except ValueError as exc:
+            raise PydanticCustomError("date", "{reason}", {"reason": str(exc)}) from None
+    return to_date(value)  # its message for what is not text at all
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
+
+
 class FixedRangeConfig(StrictModel):
     """`{start: YYYY-MM-DD, end: YYYY-MM-DD}`, both inclusive."""
 
-    start: Annotated[DateValue, Field(description="First day, inclusive.")]
-    end: Annotated[DateValue, Field(description="Last day, inclusive.")]
+    start: Annotated[CalendarDate, Field(description="First day, inclusive.")]
+    end: Annotated[CalendarDate, Field(description="Last day, inclusive.")]
 
     @model_validator(mode="after")
     def _within_api_limits(self) -> FixedRangeConfig:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,8 @@ class YamlDocument:
     marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     raw: dict[KeyPath, str] = field(default_factory=dict)
     problems: list[ConfigProblem] = field(default_factory=list)
+    # Flow mappings such as `{report}` (one key, no value): a placeholder meant as text, most likely.
+    brace_values: dict[KeyPath, str] = field(default_factory=dict)
 
     def mark(self, path: KeyPath) -> tuple[int, int]:
         """The (line, column) of `path`, or of its nearest ancestor present in the file."""
@@ -266,6 +268,8 @@ class _Converter:
             result[key] = self.convert(value_node, path + (key,), depth + 1, record)
         for k, v in merged.items():
             result.setdefault(k, v)
+        if record and node.flow_style and len(result) == 1 and None in result.values():
+            self.doc.brace_values[path] = "{" + next(iter(result)) + "}"
         return result
 
     def _problem(self, where: tuple[int, int], path: KeyPath, message: str) -> None:
@@ -329,10 +333,35 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if "cannot start any token" in message and "\t" in source_line[:len(source_line) - len(source_line.lstrip())]:
         return "tabs cannot indent YAML; use spaces"
+    brace = _BRACE_VALUE.search(source_line)
+    if brace:
+        return f"{message}; {_quote_hint(brace.group(1), brace.group(2))}"
     if "${" in source_line and "expected ','" in message:
         # a ${VAR} reference unquoted inside {...} or [...] is the usual cause of this one
         message += '; inside {...} or [...], put ${VAR} references in quotes: "${VAR}"'
     return message
+
+
+# `key: {report}.csv`: a value opening with `{` starts a YAML flow mapping, whatever follows the `}`.
+_BRACE_VALUE = re.compile(r"([\w.-]+):[ \t]+(\{[^{}\s,\[\]]*\}(?:[^\s,#\[\]{}]|\{[^{}\s,\[\]]*\})*)")
+
+
+def _quote_hint(key: str, value: str) -> str:
+    return f'a value that starts with {{ is read as a YAML mapping: put it in quotes, {key}: "{value}"'
+
+
+def with_quote_hints(doc: YamlDocument) -> list[ConfigProblem]:
+    """`doc.problems`, each one about a `{placeholder}` that YAML read as a mapping saying how to quote it."""
+    hints = {format_path(path): (path, text) for path, text in doc.brace_values.items()}
+    out = []
+    for problem in doc.problems:
+        found = hints.get(problem.path)
+        if found is not None and "YAML mapping" not in problem.message:
+            path, text = found
+            key = path[-1] if path and isinstance(path[-1], str) else "value"
+            problem = replace(problem, message=f"{problem.message}; {_quote_hint(key, text)}")
+        out.append(problem)
+    return out
 
 
 def read_yaml_text(text: str, name: str = "<config>", doc: YamlDocument | None = None) -> YamlDocument:

@@ -219,3 +219,52 @@ class TestTagsSizeAndSyntax:
     def test_top_level_must_be_a_mapping(self, problems):
         """A list at the top of the file is one clear problem."""
         assert problems("- a\n- b\n") == ["config.yaml:1:1: expected a mapping of keys at the top of the file"]
+
+
+class TestBracesNeedQuotes:
+    """`{report}` at the start of a value opens a YAML flow mapping: the problem says how to quote it."""
+
+    def test_braces_followed_by_text_are_a_syntax_error_with_a_quoting_hint(self, problems):
+        """`output: {report}.csv` cannot parse; the one problem quotes the fixed line."""
+        found = problems(MINIMAL.replace("output: reports/{report}.csv", "output: {report}.csv"))
+        assert len(found) == 1 and found[0].startswith("config.yaml:4:21: YAML syntax error")
+        assert found[0].endswith('a value that starts with { is read as a YAML mapping: put it in quotes, '
+                                 'output: "{report}.csv"')
+
+    def test_braces_inside_a_flow_mapping_get_the_same_hint(self, problems):
+        """The same mistake inside `{type: csv, output: {report}.csv}` names the same fix."""
+        text = MINIMAL.replace("  out:\n    type: csv\n    output: reports/{report}.csv",
+                               "  out: {type: csv, output: {report}-{end_date}.csv}")
+        found = problems(text)
+        assert len(found) == 1 and 'put it in quotes, output: "{report}-{end_date}.csv"' in found[0]
+
+    def test_a_lone_placeholder_read_as_a_mapping_gets_a_quoting_hint(self, problems):
+        """`output: {report}` parses as a mapping; the type problem at the key adds the quoting hint."""
+        found = problems(MINIMAL.replace("output: reports/{report}.csv", "output: {end_date:%Y-%m}"))
+        assert found == ['config.yaml:4:5: destinations.out.output: expected text, not a mapping; a value that starts '
+                         'with { is read as a YAML mapping: put it in quotes, output: "{end_date:%Y-%m}"']
+
+    def test_a_real_flow_mapping_gets_no_quoting_hint(self, problems):
+        """A flow mapping with values (`{last: 7, unit: days}`) is meant as one: no hint is added to its problems."""
+        found = problems(MINIMAL.replace("date_range: last_7_days", "date_range: {last: 7, unit: fortnights}"))
+        assert found and all("quotes" not in line for line in found)
+
+
+class TestImpossibleDates:
+    @pytest.mark.parametrize(("written", "reason"), [
+        ("2026-02-30", "2026-02-30 does not exist: February 2026 has 28 days"),
+        ("2025-02-29", "2025-02-29 does not exist: February 2025 has 28 days"),
+        ("2026-04-31", "2026-04-31 does not exist: April 2026 has 30 days"),
+        ("2026-13-01", "2026-13-01 does not exist: there is no month 13 (months are 01 to 12)"),
+        ('"2026-02-30"', "2026-02-30 does not exist: February 2026 has 28 days"),
+        ('"31/01/2026"', 'expected a date written YYYY-MM-DD, not "31/01/2026"'),
+    ])
+    def test_a_date_that_does_not_exist_is_named_as_such(self, problems, written, reason):
+        """A fixed range's impossible start is one problem at its line saying why the date does not exist."""
+        text = MINIMAL.replace("date_range: last_7_days", f"date_range: {{start: {written}, end: 2026-06-30}}")
+        found = problems(text)
+        assert found == [f"config.yaml:9:18: reports[0].date_range.start: {reason}"]
+
+    def test_leap_day_of_a_leap_year_is_accepted(self, problems):
+        """2024-02-29 exists: no problem."""
+        assert problems(MINIMAL.replace("date_range: last_7_days", "date_range: {start: 2024-02-29, end: 2024-03-31}")) == []
