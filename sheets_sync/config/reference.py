@@ -7,7 +7,7 @@ from typing import Any
 
 from sheets_sync.config.schema import config_json_schema
 from sheets_sync.dates import PRESETS
-from sheets_sync.paths import PLACEHOLDERS
+from sheets_sync.paths import PLACEHOLDERS, STRFTIME_CODES
 
 # (heading, schema definition name, introduction); order is the order of a config file
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -38,8 +38,11 @@ means the N complete weeks/months before the current one. Ranges resolve in `tim
 be at most `start` + 2 calendar years (inclusive; 29 February + 2 years is 28 February).
 
 Placeholders in `output` and `email.subject`: {', '.join(f'`{{{p}}}`' for p in PLACEHOLDERS)}; dates
-take a strftime format (`{{end_date:%Y-%m}}`). In file names, placeholder values cannot add folders
-(`/`, `\\`, `..` become `_`). Relative paths resolve against the config file's folder.
+take a strftime format (`{{end_date:%Y-%m}}`) of portable codes ({' '.join(f'`%{c}`' for c in STRFTIME_CODES)});
+any other code is refused. A value that starts with `{{` must be quoted (`output: "{{report}}.csv"`):
+unquoted, YAML reads it as a mapping. In file names, placeholder values cannot add folders
+(`/`, `\\`, `..` become `_`) and a value the logs would mask (a secret) becomes `masked`.
+Relative paths resolve against the config file's folder. Fixed dates must exist (`2026-02-30` is refused).
 No two outputs may be one file: a csv destination written by several reports needs `{{report}}` in
 `output`, and two destinations may not resolve to the same path (compared after normalising, and
 ignoring case). A csv `output` ends in `.csv`, an excel one in `.xlsx` or `.xlsm`.
