@@ -131,7 +131,7 @@ class Transport:
     def _wait(self, endpoint: str, attempt: int, reason: str, retry_after: float | None, *, status: int | None,
               failure: type[Exception] | None = None, unreachable: bool = False) -> None:
         """Sleep before the next attempt, or raise when attempts or the retry budget are used up."""
-        kind = failure or (ApiRateLimitError if status == 429 else ApiUnavailableError)
+        kind: Callable[[str], Exception] = failure or (ApiRateLimitError if status == 429 else ApiUnavailableError)
         if kind is ApiUnavailableError:
             kind = functools.partial(ApiUnavailableError, unreachable=unreachable)
         if attempt >= self.policy.max_attempts:
@@ -217,7 +217,7 @@ def _content_type(response: requests.Response) -> str:
 
 def _path_of(url: str) -> str:
     # INFO lines carry the path only; the query (secret-looking values masked) is a DEBUG detail.
-    return requests.utils.urlparse(url).path
+    return urlsplit(url).path
 
 
 # Parameter names under which an API might carry a credential; their values never reach a log line.
