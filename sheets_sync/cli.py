@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sheets_sync import __version__
-from sheets_sync.errors import ConfigError, SheetsSyncError, UsageError
+from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, UsageError
 from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
 from sheets_sync.redaction import redact
 
@@ -145,17 +145,17 @@ def cmd_preview(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
     """Print every config problem (exit 2) or a one-line OK summary (exit 0)."""
-    from sheets_sync.config import validate_file
+    from sheets_sync.validate import validate_config
 
-    problems = validate_file(args.config, dict(os.environ))
-    errors = [p for p in problems if _severity(p) != "warning"]
-    for problem in problems:
+    result = validate_config(args.config, dict(os.environ))  # the file is read and parsed once
+    for problem in result.problems:
         print(_problem_line(problem))
-    if errors:
-        print(f"{args.config}: {len(errors)} problem{'s' * (len(errors) != 1)}", file=sys.stderr)
+    cfg = result.config
+    if result.errors or cfg is None:
+        count = len(result.errors)
+        print(f"{args.config}: {count} problem{'s' * (count != 1)}", file=sys.stderr)
         return EXIT_USAGE
-    cfg = _load(args.config)
-    warnings = len(problems)
+    warnings = len(result.warnings)
     print(f"OK: {args.config}: {len(cfg.reports)} report{'s' * (len(cfg.reports) != 1)}, "
           f"{len(cfg.destinations)} destination{'s' * (len(cfg.destinations) != 1)}, "
           f"{warnings} warning{'s' * (warnings != 1)}")
@@ -262,13 +262,9 @@ def _wants_bar(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() and not getattr(args, "json_logs", False)
 
 
-def _severity(problem: object) -> str:
-    return str(getattr(problem, "severity", "error"))
-
-
-def _problem_line(problem: object) -> str:
+def _problem_line(problem: ConfigProblem) -> str:
     line = str(problem)
-    return f"{line} (warning)" if _severity(problem) == "warning" and "warning" not in line else line
+    return f"{line} (warning)" if problem.severity == "warning" and "warning" not in line else line
 
 
 def _print_tables(summary, rows: int) -> None:  # noqa: ANN001

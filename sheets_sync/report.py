@@ -56,6 +56,15 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ColumnSpec:
+    """One configured column (`columns:`): a dotted field path, an optional header and number format."""
+
+    field: str
+    header: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
 class TableMeta:
     """Where a table's data came from; shown in "last refreshed" notes, About sheets and history."""
 

@@ -16,7 +16,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from sheets_sync import __version__
-from sheets_sync.api.origin import Origin
+from sheets_sync.origin import Origin
 from sheets_sync.api.problem import Problem, read_problem, request_error
 from sheets_sync.api.rate import RateBudget
 from sheets_sync.api.retry import RETRY_STATUSES, RetryBudget, RetryPolicy, parse_retry_after
