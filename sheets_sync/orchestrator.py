@@ -181,7 +181,7 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
             if outcome.status == STATUS_OK:
                 outcome.status = STATUS_DRY_RUN
     else:
-        _write_destinations(cfg, resolved, summary, now)
+        _write_destinations(cfg, reports, summary, now)
         for outcome in summary.outcomes:
             outcome.settle()
         _record(history, summary)
@@ -267,9 +267,9 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
     return outcome, table, error
 
 
-def _write_destinations(cfg: Config, reports: list[ResolvedReport], summary: RunSummary, now: dt.datetime) -> None:
+def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSummary, now: dt.datetime) -> None:
     outcomes = {o.report: o for o in summary.outcomes}
-    targets: dict[str, list[ResolvedReport]] = {}
+    targets: dict[str, list[ReportConfig]] = {}
     for report in reports:
         for name in report.destinations:
             targets.setdefault(name, []).append(report)
@@ -291,7 +291,7 @@ def _write_destinations(cfg: Config, reports: list[ResolvedReport], summary: Run
             outcomes[report.name].seconds += spent / len(members)
 
 
-def _write_excel(cfg: Config, name: str, destination: Any, members: list[ResolvedReport], summary: RunSummary,
+def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
                  now: dt.datetime, lock_dir: Path | None) -> None:
     from sheets_sync.sinks.excel import ExcelTab, write_workbook
 
@@ -326,7 +326,7 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[Resolve
     logger.info("wrote %s (%d tab(s), %d bytes)", result.path, len(tabs), result.bytes_written)
 
 
-def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ResolvedReport], summary: RunSummary,
+def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
                 now: dt.datetime, lock_dir: Path | None) -> None:
     from sheets_sync.sinks.csv_sink import write_csv
 
@@ -346,7 +346,7 @@ def _write_csvs(cfg: Config, name: str, destination: Any, members: list[Resolved
         logger.info("wrote %s (%d rows)", result.path, result.rows)
 
 
-def _output_path(cfg: Config, name: str, destination: Any, report: ResolvedReport, outcome: ReportOutcome,
+def _output_path(cfg: Config, name: str, destination: Any, report: ReportConfig, outcome: ReportOutcome,
                  now: dt.datetime) -> Path:
     from sheets_sync.paths import resolve_output_path
 

@@ -38,6 +38,17 @@ DEFAULT_NUMBER_FORMATS: dict[ColumnKind, str | None] = {
 }
 
 
+def cell_text(value: Any) -> str:
+    """A cell value as plain text: null is empty, booleans true/false, dates ISO, numbers as the API gave them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)  # int/float: str() is Python's shortest round-trip form, so 12.5 stays 12.5
+
+
 @dataclass(frozen=True)
 class Column:
     """One output column: where its value comes from, its header, its type and number format."""
