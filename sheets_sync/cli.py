@@ -263,8 +263,7 @@ def _wants_bar(args: argparse.Namespace) -> bool:
 
 
 def _problem_line(problem: ConfigProblem) -> str:
-    line = str(problem)
-    return f"{line} (warning)" if problem.severity == "warning" and "warning" not in line else line
+    return f"{problem} (warning)" if problem.severity == "warning" else str(problem)
 
 
 def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
