@@ -146,12 +146,12 @@ def check_template_files(cfg: Config) -> Iterator[Found]:
             problem = template_file_problem(destination.template, cfg, cfg.as_written(where))
             if problem:
                 yield where, problem
-    for where, written in cfg.written_paths().items():
+    for path, written in cfg.written_paths().items():
         # a destination left out of the partial config (another key of it is invalid): its template as written
-        if where[-1] == "template" and where[1] not in cfg.destinations:
+        if path[-1] == "template" and path[1] not in cfg.destinations:
             problem = template_file_problem(cfg.base_dir / written, cfg, written)
             if problem:
-                yield where, problem
+                yield path, problem
 
 
 def check_templates(cfg: Config) -> Iterator[Found]:

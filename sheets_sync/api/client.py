@@ -23,7 +23,6 @@ from typing import Any
 
 from sheets_sync import catalogue
 from sheets_sync.api.envelope import Page, parse_page
-from sheets_sync.origin import resolve_link
 from sheets_sync.api.paging import PageWalker, Progress, Walk
 from sheets_sync.api.params import Query, encode_params, with_page
 from sheets_sync.api.rate import RateBudget, shared_budget
@@ -34,6 +33,7 @@ from sheets_sync.api.transport import Transport
 from sheets_sync.api.v1 import V1_METRICS_PARAM_ENDPOINTS, V1_PAGINATED, V1_SORT_NAMES, normalise
 from sheets_sync.catalogue import Endpoint
 from sheets_sync.errors import ApiRequestError, ApiResponseError, UsageError
+from sheets_sync.origin import resolve_link
 
 # How a strict server says it does not know a parameter (emulator, class-validator, generic gateways).
 _UNKNOWN_PARAM = re.compile(r"(?i)unknown|unexpected|not allowed|should not exist|unrecogni[sz]ed|not supported")

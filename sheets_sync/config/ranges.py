@@ -10,8 +10,8 @@ from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.catalogue import DATE_BASIS_ALIASES, DATE_BASIS_VALUES
-from sheets_sync.config.yamlread import Ambiguous
 from sheets_sync.config.fields import DateValue, Flag, StrictModel, Text, WholeNumber, choice
+from sheets_sync.config.yamlread import Ambiguous
 from sheets_sync.dates import PRESETS, UNITS, range_problem
 
 _EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
