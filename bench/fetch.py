@@ -39,13 +39,14 @@ def serve(queue: mp.Queue, latency_ms: int, scale: int, stop: mp.Event) -> None:
 def measure_client(url: str, pages: int, page_size: int, concurrency: int) -> tuple[float, float, int]:
     """(wall seconds, client CPU seconds, rows) for one ApiClient fetch of `pages` pages."""
     from sheets_sync.api import ApiClient, ApiSettings, RateBudget
+    from sheets_sync.catalogue import get_endpoint
 
     settings = ApiSettings(base_url=url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, pagination="page",
                            page_size=page_size, max_concurrency=concurrency, requests_per_minute=1_000_000)
     with ApiClient(settings, rate_budget=RateBudget(1_000_000)) as client:
         client.tokens.get()  # token exchange outside the timed part, as in the plain loop
         wall, cpu = time.perf_counter(), time.process_time()
-        result = client.fetch("posts/performance", PARAMS, max_rows=pages * page_size)
+        result = client.fetch(get_endpoint("posts/performance"), PARAMS, max_rows=pages * page_size)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert result.pages == pages and len(result.records) == pages * page_size, (result.pages, len(result.records))
     return wall, cpu, len(result.records)
@@ -71,15 +72,16 @@ def measure_plain(url: str, pages: int, page_size: int) -> tuple[float, int]:
 def measure_table(records_count: int, url: str, page_size: int) -> float:
     """Microseconds per row to turn fetched records into a Table (records → rows)."""
     from sheets_sync.api import ApiClient, ApiSettings, RateBudget
+    from sheets_sync.catalogue import get_endpoint
     from sheets_sync.records import build_table
     from sheets_sync.report import TableMeta
 
     settings = ApiSettings(base_url=url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, page_size=page_size,
                            max_concurrency=8)
     with ApiClient(settings, rate_budget=RateBudget(1_000_000)) as client:
-        records = client.fetch("posts/performance", PARAMS, max_rows=records_count).records
+        records = client.fetch(get_endpoint("posts/performance"), PARAMS, max_rows=records_count).records
     started = time.process_time()
-    table = build_table("posts/performance", records, metrics=PARAMS["metrics"], columns=None,
+    table = build_table(get_endpoint("posts/performance"), records, metrics=PARAMS["metrics"], columns=None,
                         meta=TableMeta(report="bench", endpoint="posts/performance"), timezone="Europe/London")
     rows = list(table.rows)
     return (time.process_time() - started) / len(rows) * 1e6

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sheets_sync import __version__
-from sheets_sync.errors import ConfigError, SheetsSyncError, UsageError
+from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, UsageError
 from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
 from sheets_sync.redaction import redact
 
@@ -153,19 +153,19 @@ def cmd_preview(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
     """Print every config problem (exit 2) or a one-line OK summary (exit 0)."""
-    from sheets_sync.config import validate_file
+    from sheets_sync.validate import validate_config
 
-    problems = validate_file(args.config, dict(os.environ))
-    errors = [p for p in problems if _severity(p) != "warning"]
-    for problem in problems:
+    result = validate_config(args.config, dict(os.environ))  # the file is read and parsed once
+    for problem in result.problems:
         print(_problem_line(problem))
     if _json_logs(args):
-        _log_problems(problems)
-    if errors:
-        _error_line(args, f"{args.config}: {len(errors)} problem{'s' * (len(errors) != 1)}", prefix=False)
+        _log_problems(result.problems)
+    cfg = result.config
+    if result.errors or cfg is None:
+        count = len(result.errors)
+        _error_line(args, f"{args.config}: {count} problem{'s' * (count != 1)}", prefix=False)
         return EXIT_USAGE
-    cfg = _load(args.config)
-    warnings = len(problems)
+    warnings = len(result.warnings)
     print(f"OK: {args.config}: {len(cfg.reports)} report{'s' * (len(cfg.reports) != 1)}, "
           f"{len(cfg.destinations)} destination{'s' * (len(cfg.destinations) != 1)}, "
           f"{warnings} warning{'s' * (warnings != 1)}")
@@ -287,13 +287,8 @@ def _wants_bar(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() and not getattr(args, "json_logs", False)
 
 
-def _severity(problem: object) -> str:
-    return str(getattr(problem, "severity", "error"))
-
-
-def _problem_line(problem: object) -> str:
-    line = str(problem)
-    return f"{line} (warning)" if _severity(problem) == "warning" and "warning" not in line else line
+def _problem_line(problem: ConfigProblem) -> str:
+    return f"{problem} (warning)" if problem.severity == "warning" else str(problem)
 
 
 def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
@@ -355,13 +350,12 @@ def _error_line(args: argparse.Namespace, message: str, *, prefix: bool = True) 
         print(f"{PROG}: error: {message}" if prefix else message, file=sys.stderr)
 
 
-def _log_problems(problems: Sequence[object]) -> None:
+def _log_problems(problems: Sequence[ConfigProblem]) -> None:
     """Each config problem as one log record carrying its file, line, column and key (for --json-logs)."""
     log = logging.getLogger("sheets_sync.config")
     for problem in problems:
-        fields = {name: getattr(problem, name) for name in ("file", "line", "column") if hasattr(problem, name)}
-        fields["key"] = getattr(problem, "path", "")
-        level = logging.WARNING if _severity(problem) == "warning" else logging.ERROR
+        fields = {"file": problem.file, "line": problem.line, "column": problem.column, "key": problem.path}
+        level = logging.WARNING if problem.severity == "warning" else logging.ERROR
         log.log(level, "%s", problem, extra={"fields": fields})
 
 

@@ -21,8 +21,11 @@ Messages never contain secrets: every message passes through `redaction.redact` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sheets_sync.redaction import redact
+
+Severity = Literal["error", "warning"]
 
 
 class SheetsSyncError(Exception):
@@ -40,13 +43,17 @@ class SheetsSyncError(Exception):
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One problem in a config file, located by file, line, column and key path."""
+    """One problem in a config file, located by file, line, column and key path.
+
+    An `error` stops `validate` (exit 2) and every run; a `warning` is printed and counted but stops nothing.
+    """
 
     file: str
     line: int
     column: int
     path: str
     message: str
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"

@@ -29,7 +29,6 @@ from sheets_sync.errors import (
     ApiAuthError,
     ApiUnavailableError,
     ConfigError,
-    ConfigProblem,
     SheetsSyncError,
     SinkError,
 )
@@ -38,6 +37,7 @@ from sheets_sync.progress import RunProgress
 from sheets_sync.redaction import redact
 from sheets_sync.report import Table, TableMeta
 from sheets_sync.report_match import match_report_names
+from sheets_sync.resolved import ResolvedReport, resolve_reports
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
@@ -146,6 +146,7 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
         check_run_templates(cfg, reports)  # a broken template is found before any request is sent
     tz = str(cfg.timezone)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
+    resolved = resolve_reports(cfg, reports, now)  # once per run: every later step reads these
     summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
                          tables={}, dry_run=dry_run)
     if not dry_run:
@@ -159,12 +160,12 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
     # One client per run: one token, one connection pool, one rate budget shared by every report.
     stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
     with ApiClient(_api_settings(cfg), progress=on_page, sleep=sleep) as client, progress:
-        for report in reports:
+        for report in resolved:
             current[0] = report.name
             if stop is not None:
                 summary.outcomes.append(_skipped(report, *stop))
                 continue
-            outcome, table, error = _fetch_report(client, cfg, report, tz, now, max_rows, progress)
+            outcome, table, error = _fetch_report(client, report, max_rows, progress)
             summary.outcomes.append(outcome)
             if table is not None:
                 summary.tables[report.name] = table
@@ -189,7 +190,7 @@ def run_wide_failure(error: BaseException) -> bool:
     return isinstance(error, ApiUnavailableError) and error.unreachable
 
 
-def _skipped(report: ReportConfig, cause: str, reason: str) -> ReportOutcome:
+def _skipped(report: ResolvedReport, cause: str, reason: str) -> ReportOutcome:
     """A report not fetched because report `cause` failed in a way it would repeat (no progress: nothing ran)."""
     outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
     outcome.fail(f"skipped: {reason} (see report {cause!r})")
@@ -199,20 +200,9 @@ def _skipped(report: ReportConfig, cause: str, reason: str) -> ReportOutcome:
 
 def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> None:
     """Raise ConfigError when an Excel template the run fills breaks the template contract (nothing fetched yet)."""
-    from sheets_sync.config.loader import problem_at_config
-    from sheets_sync.config.templates import check_templates
+    from sheets_sync.validate import run_template_problems
 
-    used = {name for report in reports for name in report.destinations
-            if getattr(cfg.destinations.get(name), "type", None) == "excel"}
-    if not any(getattr(cfg.destinations[name], "template", None) for name in used):
-        return
-    problems: list[ConfigProblem] = []
-    for key_path, message in check_templates(cfg):
-        if key_path[0] == "destinations" and key_path[1] not in used:
-            continue
-        if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
-            continue
-        problems.append(problem_at_config(cfg, key_path, message))
+    problems = run_template_problems(cfg, reports)
     if problems:
         raise ConfigError(problems)
 
@@ -229,10 +219,9 @@ def _email_notes(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:
     return notes
 
 
-def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: dt.datetime, max_rows: int | None,
+def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
                   progress: RunProgress) -> tuple[ReportOutcome, Table | None, SheetsSyncError | None]:
-    from sheets_sync import dates, records
-    from sheets_sync.catalogue import get_endpoint
+    from sheets_sync import records
 
     outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
     started = time.monotonic()
@@ -241,27 +230,23 @@ def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: 
     error: SheetsSyncError | None = None
     counters = getattr(client, "transport", None)
     before = (getattr(counters, "requests", 0), getattr(counters, "retries", 0))
+    start, end, tz = report.start, report.end, report.timezone
+    outcome.start_date, outcome.end_date = start, end
     try:
-        endpoint = get_endpoint(report.endpoint)
-        start = end = None
-        if endpoint is None or endpoint.requires_dates:
-            start, end = dates.resolve_date_range(report.date_range, tz, now)
-        outcome.start_date, outcome.end_date = start, end
         if start and end:
-            logger.info("report %r: %s from %s to %s (%s)", report.name, report.endpoint, start, end, tz)
-        limit = min(x for x in (report.max_rows, max_rows) if x) if (report.max_rows or max_rows) else None
-        result = client.fetch(report.endpoint, report.api_params(start, end), max_rows=limit)
+            logger.info("report %r: %s from %s to %s (%s)", report.name, report.endpoint.name, start, end, tz)
+        limit = report.row_limit(max_rows)
+        result = client.fetch(report.endpoint, report.params, max_rows=limit)
         outcome.pages = result.pages
         rows = result.records
-        metrics = list(report.metrics or ())
         # Under a row cap the fetched buckets are only a prefix: filling would invent zeros for the rest.
-        if endpoint is not None and endpoint.granularity and report.fill_gaps and limit is None and start and end:
+        if report.fill_gaps and report.granularity and limit is None and start and end:
             from sheets_sync import timeseries
 
-            rows = timeseries.fill_gaps(rows, start, end, report.granularity or "month", metrics)
-        meta = TableMeta(report=report.name, endpoint=report.endpoint, start_date=start, end_date=end,
+            rows = timeseries.fill_gaps(rows, start, end, report.granularity, list(report.metrics))
+        meta = TableMeta(report=report.name, endpoint=report.endpoint.name, start_date=start, end_date=end,
                          refreshed_at=dt.datetime.now(ZoneInfo(tz)), timezone=tz)
-        table = records.build_table(report.endpoint, rows, metrics=metrics, columns=report.column_specs,
+        table = records.build_table(report.endpoint, rows, metrics=report.metrics, columns=report.columns,
                                     meta=meta, timezone=tz)
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
@@ -405,11 +390,7 @@ def _record(history: RunHistory | None, summary: RunSummary) -> None:
 def _api_settings(cfg: Config) -> Any:
     from sheets_sync.api import ApiSettings
 
-    api = cfg.api
-    return ApiSettings(base_url=str(api.base_url), client_id=_plain(api.client_id),
-                       client_secret=_plain(api.client_secret), version=api.version, pagination=api.pagination,
-                       page_size=api.page_size, max_concurrency=api.max_concurrency,
-                       requests_per_minute=api.requests_per_minute, timeout_seconds=api.timeout_seconds)
+    return ApiSettings.from_values(cfg.api.model_dump())
 
 
 def _plain(value: Any) -> str:

@@ -18,8 +18,7 @@ from rich.text import Text
 
 from sheets_sync.history import RunRecord
 from sheets_sync.redaction import redact
-from sheets_sync.report import ColumnKind, Table
-from sheets_sync.sinks.csv_sink import csv_value
+from sheets_sync.report import ColumnKind, Table, cell_text
 
 logger = logging.getLogger(__name__)
 PLAIN_LOG_EVERY_SECONDS = 5.0
@@ -226,7 +225,7 @@ def print_rows(console: Console, title: str, report: Table, limit: int) -> int:
     for row in report.rows:
         if shown >= limit:
             break
-        table.add_row(*(csv_value(v) for v in row))
+        table.add_row(*(cell_text(v) for v in row))
         shown += 1
     console.print(table)
     return shown

@@ -23,12 +23,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.catalogue import get_endpoint
-from sheets_sync.report import Column, ColumnKind, Table, TableMeta
+from sheets_sync.catalogue import Endpoint
+from sheets_sync.report import Column, ColumnKind, ColumnSpec, Table, TableMeta
 
 _METRICS_PREFIX = "metrics."
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -48,28 +47,17 @@ KNOWN_OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One `columns:` entry from config: a dotted field path, an optional header and number format."""
-
-    field: str
-    header: str | None = None
-    format: str | None = None
-
-
-def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dict[str, Any]]) -> list[Column]:
+def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequence[dict[str, Any]]) -> list[Column]:
     """Identity fields, then requested metrics, then fields the API added, each with an inferred kind.
 
     The set depends on the endpoint, the metrics and fields the API sends beyond the catalogue, never on
     which records hold null: a null object yields empty cells in its member columns, and the columns
     without records (what `validate` checks templates against) equal those with them.
     """
-    info = get_endpoint(endpoint)
     fields: list[str] = []
-    for name in info.identity_fields if info else ():
+    for name in endpoint.identity_fields:
         fields += _expand(name, records)
-    if info and info.fixed_fields:
-        fields += list(info.fixed_fields)
+    fields += list(endpoint.fixed_fields)
     fields += [_METRICS_PREFIX + m for m in metrics]
     # Catalogue fields: all of the above except members the API added to an object of known shape.
     catalogue = {path for path in fields if not _added_member(path)}
@@ -97,7 +85,7 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
     return columns
 
 
-def build_table(endpoint: str, records: Iterable[dict[str, Any]], *, metrics: Sequence[str],
+def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metrics: Sequence[str],
                 columns: Sequence[ColumnSpec] | None, meta: TableMeta, timezone: str = "UTC") -> Table:
     """The sink-ready table of `records`; `columns` picks, orders, renames and formats (None = defaults)."""
     records = list(records)

@@ -38,6 +38,17 @@ DEFAULT_NUMBER_FORMATS: dict[ColumnKind, str | None] = {
 }
 
 
+def cell_text(value: Any) -> str:
+    """A cell value as plain text: null is empty, booleans true/false, dates ISO, numbers as the API gave them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)  # int/float: str() is Python's shortest round-trip form, so 12.5 stays 12.5
+
+
 @dataclass(frozen=True)
 class Column:
     """One output column: where its value comes from, its header, its type and number format."""
@@ -53,6 +64,15 @@ class Column:
     @property
     def effective_format(self) -> str | None:
         return self.number_format if self.number_format is not None else DEFAULT_NUMBER_FORMATS[self.kind]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One configured column (`columns:`): a dotted field path, an optional header and number format."""
+
+    field: str
+    header: str | None = None
+    format: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The Reporting API client: `ApiClient(settings).fetch(endpoint, params)` → every record, or an error.
 
+`endpoint` is the catalogue's `Endpoint` object (a run resolves it once, see sheets_sync/resolved.py);
+`params` are API-named query parameters in their canonical spellings, already checked against the
+endpoint and the API version by config validation; the client only maps them to the version's wire form.
+
 Pagination `auto` sends the first request in the page-number style: the emulator and the Help Center
 describe that generation, and its totals allow parallel page fetches. The answer's envelope then
 decides: a `pagination` object continues page-number style; a `nextCursor` envelope means a cursor
@@ -19,7 +23,6 @@ from typing import Any
 
 from sheets_sync import catalogue
 from sheets_sync.api.envelope import Page, parse_page
-from sheets_sync.api.origin import resolve_link
 from sheets_sync.api.paging import PageWalker, Progress, Walk
 from sheets_sync.api.params import Query, encode_params, with_page
 from sheets_sync.api.rate import RateBudget, shared_budget
@@ -30,6 +33,7 @@ from sheets_sync.api.transport import Transport
 from sheets_sync.api.v1 import V1_METRICS_PARAM_ENDPOINTS, V1_PAGINATED, V1_SORT_NAMES, normalise
 from sheets_sync.catalogue import Endpoint
 from sheets_sync.errors import ApiRequestError, ApiResponseError, UsageError
+from sheets_sync.origin import resolve_link
 
 # How a strict server says it does not know a parameter (emulator, class-validator, generic gateways).
 _UNKNOWN_PARAM = re.compile(r"(?i)unknown|unexpected|not allowed|should not exist|unrecogni[sz]ed|not supported")
@@ -82,10 +86,9 @@ class ApiClient:
     def close(self) -> None:
         self.transport.close()
 
-    def fetch(self, endpoint_name: str, params: Mapping[str, Any] | None = None, *,
+    def fetch(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, *,
               max_rows: int | None = None) -> FetchResult:
-        """All records of `endpoint_name` for `params` (API names), or up to `max_rows` of them."""
-        endpoint = _endpoint(endpoint_name)
+        """All records of `endpoint` for `params` (API names), or up to `max_rows` of them."""
         if max_rows is not None and max_rows < 1:
             raise UsageError(f"{endpoint.name}: max_rows must be at least 1")
         params = dict(params or {})
@@ -166,9 +169,10 @@ class ApiClient:
         if self.settings.version == "v2":
             return params
         out = dict(params)
-        # v1 had no dateBasis (it always counted by performance date) and no platform filters.
-        basis = catalogue.DATE_BASIS_ALIASES.get(out.get("dateBasis") or "", out.get("dateBasis"))
-        if basis not in (None, "performance_date"):
+        # v1 has no dateBasis (it always counts by performance date) and no platform filters. Config
+        # validation refuses them; this guard remains for callers without a config (bench, scripts),
+        # because dropping a filter v1 cannot apply would silently return unfiltered numbers.
+        if out.get("dateBasis") not in (None, "performance_date"):
             raise UsageError(f"{endpoint.name}: API v1 only reports by performance date (dateBasis)")
         out.pop("dateBasis", None)
         for key in ("platform", "contentType"):
@@ -180,14 +184,6 @@ class ApiClient:
         if out.get("sortProperty"):
             out["sortProperty"] = V1_SORT_NAMES.get(out["sortProperty"], out["sortProperty"])
         return out
-
-
-def _endpoint(name: str) -> Endpoint:
-    endpoint = catalogue.get_endpoint(name)
-    if endpoint is None:
-        known = ", ".join(e.name for e in catalogue.ENDPOINTS)
-        raise UsageError(f"unknown endpoint {name!r}; known endpoints: {known}")
-    return endpoint
 
 
 def _rejects_params(exc: ApiRequestError, names: tuple[str, ...]) -> bool:

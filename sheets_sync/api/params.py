@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sheets_sync.catalogue import CURSOR_PARAMS, DATE_BASIS_ALIASES, PAGE_PARAMS
+from sheets_sync.catalogue import CURSOR_PARAMS, PAGE_PARAMS
 from sheets_sync.errors import UsageError
 
 Query = list[tuple[str, str]]
@@ -21,8 +21,6 @@ def encode_params(endpoint: str, params: Mapping[str, Any] | None) -> Query:
             raise UsageError(f"{endpoint}: `{key}` is managed by the client; set api.page_size instead")
         if value is None:
             continue
-        if key == "dateBasis":
-            value = DATE_BASIS_ALIASES.get(value, value)
         values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         query.extend((key, _text(v)) for v in values)
     return query

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from sheets_sync.api.origin import Origin, parse_base_url
+from sheets_sync.origin import Origin, parse_base_url
 from sheets_sync.redaction import register_secret
 
 DEFAULT_BASE_URL = "https://reporting.api.later.com"
@@ -47,6 +49,25 @@ class ApiSettings:
             raise ValueError("api.requests_per_minute and timeout_seconds must be positive")
         parse_base_url(self.base_url)  # raises ValueError for a non-https, non-loopback origin
 
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> ApiSettings:
+        """Settings from a mapping with the same key names, such as a config's `api:` section dumped.
+
+        None means "the default"; a secret wrapper (anything with `get_secret_value`) is unwrapped. A key
+        these settings do not know is refused, so a new config key cannot be dropped on the way here.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown API setting(s): {', '.join(unknown)}")
+        plain = {key: _unwrap(value) for key, value in values.items() if value is not None}
+        return cls(**plain)
+
     @property
     def origin(self) -> Origin:
         return parse_base_url(self.base_url)
+
+
+def _unwrap(value: Any) -> Any:
+    reveal = getattr(value, "get_secret_value", None)
+    return reveal() if callable(reveal) else value

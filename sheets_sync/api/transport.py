@@ -18,12 +18,12 @@ from requests.adapters import HTTPAdapter
 
 from sheets_sync import __version__
 from sheets_sync.api.netfail import describe_network_failure
-from sheets_sync.api.origin import Origin
 from sheets_sync.api.problem import Problem, read_problem, request_error
 from sheets_sync.api.rate import RateBudget
 from sheets_sync.api.retry import RETRY_STATUSES, RetryBudget, RetryPolicy, parse_retry_after
 from sheets_sync.api.token import TokenCache
 from sheets_sync.errors import ApiAuthError, ApiError, ApiRateLimitError, ApiResponseError, ApiUnavailableError
+from sheets_sync.origin import Origin
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,13 @@ from sheets_sync.catalogue import (
 from sheets_sync.config.destinations import check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
+from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.reports import tab_problem
 from sheets_sync.dates import range_error
 from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
 
-Found = tuple[tuple[str | int, ...], str]   # (key path, message)
+# (key path, message) is an error; a `Finding` carries its severity (`warning(...)` makes one).
+Found = tuple[tuple[str | int, ...], str] | Finding
 
 PLANNED_MODES = ("append", "upsert")   # accepted by the model, refused until the writers implement them
 SORTABLE = ", ".join(e.name for e in ENDPOINTS if e.can_sort)
@@ -93,7 +95,7 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     used = {name for r in cfg.reports for name in r.destinations}
     for name in cfg.destinations:
         if name not in used and complete:
-            yield ("destinations", name), "warning: no report writes to this destination"
+            yield warning(("destinations", name), "no report writes to this destination")
 
 
 def _check_filter_pair(platform: list[str] | None, content_type: list[str] | None,
@@ -210,8 +212,7 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         yield at + ("mode",), "mode upsert needs key: the columns that identify a row"
     if written.key is not None and report.mode != "upsert":
         yield at + ("key",), "does not apply: key is used only with mode: upsert"
-    elif written.key is not None:
-        yield from _check_key(at, written.key, report)
+    # whether each upsert key names a column is checked by sheets_sync.validate, which knows the columns
     headers: dict[str, int] = {}
     for number, column in enumerate(written.columns or ()):
         name = column.field.removeprefix("metrics.")
@@ -221,20 +222,6 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         if header in headers:
             yield at + ("columns", number), f'header "{column.effective_header}" is used twice'
         headers.setdefault(header, number)
-
-
-def _check_key(at: tuple[str | int, ...], key: list[str], report: ReportConfig) -> Iterator[Found]:
-    """Each upsert key names one of the report's columns (by header or field path)."""
-    from sheets_sync.config.templates import report_columns
-
-    columns = report_columns(report)
-    if columns is None:
-        return
-    known = {name.lower() for field, header in columns for name in (field, header)}
-    for number, name in enumerate(key):
-        if name.lower() not in known:
-            headers = ", ".join(header for _, header in columns)
-            yield at + ("key", number), f'key "{name}" is not one of this report\'s columns: {headers}'
 
 
 def _check_metrics(at: tuple[str | int, ...], written: ReportConfig, report: ReportConfig,
@@ -304,8 +291,8 @@ def _check_outputs(index: int, written: ReportConfig, report: ReportConfig, cfg:
         types.add(cfg.destinations[name].type)
         if report.schedule is not None and cfg.destinations[name].schedule is not None:
             schedule_at = at + ("schedule",) if written.schedule is not None else ("defaults", "schedule")
-            yield schedule_at, (f"warning: destination {name} has a schedule of its own, so this report also runs "
-                          "on that one")
+            yield warning(schedule_at, f"destination {name} has a schedule of its own, so this report also runs "
+                                       "on that one")
         if report.tab and cfg.destinations[name].type != "csv":
             slot = (name, report.tab.lower())
             if slot in tabs:
@@ -390,8 +377,8 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
                 yield at + ("spreadsheet",), problem
         email = getattr(destination, "email", None)
         if email is not None:
-            yield at + ("email",), ("warning: email delivery is not available yet in this version; "
-                                    "the workbook is written but not sent")
+            yield warning(at + ("email",), "email delivery is not available yet in this version; "
+                                           "the workbook is written but not sent")
             for problem in template_problems(email.subject):
                 yield at + ("email", "subject"), problem
             if email.smtp.security == "none" and email.smtp.password is not None:
@@ -405,5 +392,5 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
             yield ("state_url",), problem
     if cfg.api.requests_per_minute > DOCUMENTED_REQUESTS_PER_MINUTE:
         limit = DOCUMENTED_REQUESTS_PER_MINUTE
-        yield ("api", "requests_per_minute"), (f"warning: above the documented limit of {limit} "
-                                               "requests per minute; the API may answer 429")
+        yield warning(("api", "requests_per_minute"), f"above the documented limit of {limit} "
+                                                      "requests per minute; the API may answer 429")

@@ -15,14 +15,13 @@ from pydantic import TypeAdapter, ValidationError
 from sheets_sync.config.checks import check_config, raw_checks
 from sheets_sync.config.interpolate import interpolate
 from sheets_sync.config.models import Config, Destination, ReportConfig
-from sheets_sync.config.problems import problem_at, problems_from_validation
+from sheets_sync.config.problems import Finding, problem_at, problems_from_validation
 from sheets_sync.config.resolve import resolve_config
 from sheets_sync.config.yamlread import KeyPath, YamlDocument, format_path, read_yaml, with_quote_hints
-from sheets_sync.errors import ConfigError, ConfigProblem
+from sheets_sync.errors import ConfigError, ConfigProblem, Severity
 from sheets_sync.redaction import register_secret
 
 _WHOLE_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-_WARNING = "warning: "
 
 
 @dataclass
@@ -33,6 +32,7 @@ class CheckResult:
     problems: list[ConfigProblem] = field(default_factory=list)
     warnings: list[ConfigProblem] = field(default_factory=list)
     partial: Config | None = None   # the parts that validated, resolved, also when `config` is None
+    report_indexes: list[int] = field(default_factory=list)  # index in the file of each report of `partial`
 
 
 def _secret_paths(data: object) -> list[KeyPath]:
@@ -127,10 +127,10 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     path = Path(path)
     doc = read_yaml(path, str(path))
     if doc.data is None:
-        return CheckResult(None, _sorted(doc.problems))
+        return CheckResult(None, sorted_problems(doc.problems))
     if not isinstance(doc.data, dict):
         doc.problems.append(problem_at(doc, (), "expected a mapping of keys at the top of the file"))
-        return CheckResult(None, _sorted(doc.problems))
+        return CheckResult(None, sorted_problems(doc.problems))
     before = len(doc.problems)
     from_env = interpolate(doc, env)
     unset = {p.path for p in doc.problems[before:]}  # keys whose ${VAR} failed: their value means nothing yet
@@ -158,15 +158,14 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     now = now or dt.datetime.now(dt.timezone.utc)
     reported = [p.path for p in doc.problems]
     found = check_config(raw, cfg, now, indexes=indexes, broken=broken, invalid=invalid)
-    for key_path, message in [*found, *raw_checks(doc.data, cfg)]:
-        if _overlaps(format_path(key_path), reported):
+    for key_path, message, severity in (Finding(*item) for item in [*found, *raw_checks(doc.data, cfg)]):
+        if overlaps(format_path(key_path), reported):
             continue  # the key is already reported as invalid; a second message would only confuse
-        if message.startswith(_WARNING):
-            warnings.append(problem_at(doc, key_path, message.removeprefix(_WARNING), warning=True))
-        else:
-            doc.problems.append(problem_at(doc, key_path, message))
-    cfg._warnings = tuple(_sorted(warnings))
-    return CheckResult(cfg if usable else None, _sorted(with_quote_hints(doc)), list(cfg._warnings), partial=cfg)
+        problem = problem_at(doc, key_path, message, severity)
+        (warnings if severity == "warning" else doc.problems).append(problem)
+    cfg._warnings = tuple(sorted_problems(warnings))
+    return CheckResult(cfg if usable else None, sorted_problems(with_quote_hints(doc)), list(cfg._warnings), partial=cfg,
+                       report_indexes=list(range(len(raw.reports))) if indexes is None else indexes)
 
 
 def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:
@@ -222,12 +221,14 @@ def salvage(data: dict[str, Any]) -> tuple[Config, list[int], set[str], dict[int
     return partial, indexes, broken, invalid
 
 
-def _overlaps(path: str, reported: list[str]) -> bool:
+def overlaps(path: str, reported: list[str]) -> bool:
+    """Whether key path `path` is, contains or lies inside one of the `reported` key paths."""
     return any(path == other or path.startswith((other + ".", other + "[")) or
                other.startswith((path + ".", path + "[")) for other in reported if other)
 
 
-def _sorted(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+def sorted_problems(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    """`problems` without duplicates, in file order (line, column, key path)."""
     unique = list(dict.fromkeys(problems))  # a problem found twice (inherited values) is reported once
     return sorted(unique, key=lambda p: (p.line, p.column, p.path))
 
@@ -240,28 +241,8 @@ def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = No
     return result.config
 
 
-def validate_file(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> list[ConfigProblem]:
-    """Everything `load_config` checks plus the offline deep checks (templates); warnings come last.
-
-    Warnings are `ConfigWarning`s (attribute `severity == "warning"`); anything else is an error.
-    """
-    from sheets_sync.config.templates import check_template_files, check_templates
-
-    result = check_config_file(path, env)
-    problems = list(result.problems)
-    if result.config is not None:
-        problems += [problem_at_config(result.config, key_path, message, str(path))
-                     for key_path, message in check_templates(result.config)]
-    elif result.partial is not None:
-        # the reports are not valid, so their tabs cannot be matched yet; a missing file can be reported
-        reported = [p.path for p in problems]
-        problems += [problem_at_config(result.partial, key_path, message, str(path))
-                     for key_path, message in check_template_files(result.partial)
-                     if not _overlaps(format_path(key_path), reported)]
-    return _sorted(problems) + result.warnings
-
-
-def problem_at_config(cfg: Config, path: KeyPath, message: str, file: str | None = None) -> ConfigProblem:
+def problem_at_config(cfg: Config, path: KeyPath, message: str, file: str | None = None,
+                      severity: Severity = "error") -> ConfigProblem:
     """A problem located through the line index kept on a loaded `Config`."""
     line, column = cfg.location(path)
-    return ConfigProblem(file or str(cfg.source or ""), line, column, format_path(path), message)
+    return ConfigProblem(file or str(cfg.source or ""), line, column, format_path(path), message, severity)

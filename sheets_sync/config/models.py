@@ -19,6 +19,7 @@ from sheets_sync.config.ranges import (
 )
 from sheets_sync.config.reports import ColumnConfig, ContentType, FiltersConfig, Platform, ReportConfig, SortConfig
 from sheets_sync.errors import ConfigProblem
+from sheets_sync.origin import parse_base_url
 
 DEFAULT_BASE_URL = "https://reporting.api.later.com"
 DEFAULT_STATE_DIR = ".sheets-sync"
@@ -38,17 +39,10 @@ def _time_zone(value: str) -> str:
 
 def _base_url(value: str) -> str:
     try:
-        from sheets_sync.api.origin import parse_base_url
-    except ImportError:  # the API client's own rules apply once it is installed
-        parse_base_url = None
-    if parse_base_url is not None:
-        try:
-            parse_base_url(value)
-        except ValueError as exc:
-            error = str(exc).removeprefix("api.base_url ")  # the key is already in the problem's path
-            raise PydanticCustomError("base_url", "{error}", {"error": error}) from None
-    elif not value.startswith(("https://", "http://")):
-        raise PydanticCustomError("base_url", "expected an https:// URL")
+        parse_base_url(value)  # the same rule the API client enforces
+    except ValueError as exc:
+        error = str(exc).removeprefix("api.base_url ")  # the key is already in the problem's path
+        raise PydanticCustomError("base_url", "{error}", {"error": error}) from None
     return value.rstrip("/")
 
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Union, get_args, get_origin
+from typing import Any, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.yamlread import KeyPath, YamlDocument, format_path
-from sheets_sync.errors import ConfigProblem
+from sheets_sync.errors import ConfigProblem, Severity
 
 
-class ConfigWarning(ConfigProblem):
-    """A problem that does not stop a run; printed with "(warning)" by the CLI."""
+class Finding(NamedTuple):
+    """What a check found at a key path, before it is located in the file; a plain (path, message) is an error."""
 
-    severity = "warning"
+    path: KeyPath
+    message: str
+    severity: Severity = "error"
+
+
+def warning(path: KeyPath, message: str) -> Finding:
+    """A finding that is printed and counted but stops nothing."""
+    return Finding(path, message, "warning")
 
 
 def _unwrap(tp: Any) -> Any:
@@ -153,8 +160,7 @@ def problems_from_validation(error: ValidationError, root: type[BaseModel], doc:
     return out
 
 
-def problem_at(doc: YamlDocument, path: KeyPath, message: str, *, warning: bool = False) -> ConfigProblem:
+def problem_at(doc: YamlDocument, path: KeyPath, message: str, severity: Severity = "error") -> ConfigProblem:
     """A problem (or warning) located at `path`'s line."""
     line, column = doc.mark(path)
-    cls = ConfigWarning if warning else ConfigProblem
-    return cls(doc.file, line, column, format_path(path), message)
+    return ConfigProblem(doc.file, line, column, format_path(path), message, severity)

@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from sheets_sync.config.yamlread import Ambiguous
+from sheets_sync.catalogue import DATE_BASIS_ALIASES, DATE_BASIS_VALUES
 from sheets_sync.config.fields import Flag, StrictModel, Text, WholeNumber, choice, to_date
+from sheets_sync.config.yamlread import Ambiguous
 from sheets_sync.dates import PRESETS, UNITS, parse_iso_date, range_problem
 
 _EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
@@ -163,8 +164,9 @@ ScheduleSpec = Annotated[
                   custom_error_message='expected a cron expression such as "0 6 * * *" or {every: 15m}'),
 ]
 
-DATE_BASIS_SPELLINGS = {"performance_date": "performance_date", "post_date": "post_date",
-                        "performanceDate": "performance_date", "postDate": "post_date"}
+# Every accepted spelling → the canonical one, from the catalogue's one table; the config is the one place
+# a spelling is normalised (the client and the API parameters see only canonical values).
+DATE_BASIS_SPELLINGS = {**{value: value for value in DATE_BASIS_VALUES}, **DATE_BASIS_ALIASES}
 
 
 def _date_basis(value: str) -> str:

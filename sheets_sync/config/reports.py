@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.catalogue import (
-    CONTENT_TYPES, FILTER_PARAMS, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
+    CONTENT_TYPES, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
 )
 from sheets_sync.config.fields import Flag, Name, PositiveId, StrictModel, Text, WholeNumber, choice, one_or_many
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
@@ -147,7 +146,10 @@ class ReportConfig(StrictModel):
                                              "columns).")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None
 
-    # --- what the orchestrator asks of a resolved report ---------------------------------------
+    # The catalogue entry, set once when the config is resolved (config/resolve.py).
+    _endpoint: Endpoint | None = PrivateAttr(default=None)
+
+    # --- what a run asks of a report (sheets_sync/resolved.py builds the run's view from these) ---
 
     @property
     def slug(self) -> str:
@@ -161,45 +163,10 @@ class ReportConfig(StrictModel):
 
     @property
     def endpoint_info(self) -> Endpoint:
-        """The catalogue entry of `endpoint` (validated at load)."""
+        """The catalogue entry of `endpoint`: the one resolved at load, else looked up (LookupError if unknown)."""
+        if self._endpoint is not None:
+            return self._endpoint
         found = get_endpoint(self.endpoint)
         if found is None:
             raise LookupError(f"unknown endpoint {self.endpoint!r}")
         return found
-
-    @property
-    def column_specs(self) -> list[Any] | None:
-        """`columns:` as `records.ColumnSpec`s (None when the report uses the default columns)."""
-        if self.columns is None:
-            return None
-        spec_type = _column_spec_type()
-        return [spec_type(c.field, c.effective_header, c.format) for c in self.columns]
-
-    def api_params(self, start: dt.date, end: dt.date) -> dict[str, Any]:
-        """Query parameters (API names) for the range start..end; pagination is the client's job."""
-        endpoint = self.endpoint_info
-        params: dict[str, Any] = {}
-        if endpoint.requires_dates:
-            params["startDate"], params["endDate"] = start.isoformat(), end.isoformat()
-        if endpoint.has_metrics_param and self.metrics:
-            params["metrics"] = list(self.metrics)
-        values = {name: getattr(self.filters, key) for key, name in FILTER_PARAMS.items()}
-        values["dateBasis"] = self.date_basis
-        for name, value in values.items():
-            if value and name in endpoint.filters:
-                params[name] = list(value) if isinstance(value, list) else value
-        if endpoint.granularity:
-            params["granularity"] = self.granularity or "month"
-        if endpoint.can_sort and self.sort is not None:
-            params["sortProperty"], params["sortDirection"] = self.sort.property, self.sort.direction
-        return params
-
-
-def _column_spec_type() -> Any:
-    try:
-        from sheets_sync.records import ColumnSpec
-    except ImportError:  # records.py is another module's job; until it lands, a compatible tuple serves
-        from collections import namedtuple
-
-        return namedtuple("ColumnSpec", "field header format")
-    return ColumnSpec

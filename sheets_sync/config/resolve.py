@@ -9,6 +9,7 @@ from sheets_sync.catalogue import FILTER_PARAMS, get_endpoint
 from sheets_sync.config.models import DEFAULT_STATE_DIR, Config, DefaultsConfig, FiltersConfig, ReportConfig
 
 _TABBED = ("excel", "google_sheets")
+DEFAULT_GRANULARITY = "month"   # the API's own default; made explicit here, the one place it is applied
 
 
 def _filters(report: ReportConfig, defaults: DefaultsConfig, accepted: tuple[str, ...]) -> FiltersConfig:
@@ -44,11 +45,13 @@ def resolve_report(report: ReportConfig, cfg: Config) -> ReportConfig:
         "destination": destination,
         "schedule": report.schedule if report.schedule is not None else defaults.schedule,
         "mode": report.mode or "replace",
-        "granularity": report.granularity or ("month" if endpoint.granularity else None),
+        "granularity": report.granularity or (DEFAULT_GRANULARITY if endpoint.granularity else None),
         "fill_gaps": report.fill_gaps if report.fill_gaps is not None else endpoint.granularity,
         "tab": report.tab if report.tab is not None else (report.name if types & set(_TABBED) else None),
     }
-    return report.model_copy(update=update)
+    resolved = report.model_copy(update=update)
+    resolved._endpoint = endpoint  # looked up once here; everything after the load reads this one
+    return resolved
 
 
 def _absolute(base_dir: Path, path: Any) -> Any:

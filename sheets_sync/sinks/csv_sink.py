@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sheets_sync.errors import SinkError
-from sheets_sync.report import Table
+from sheets_sync.report import Table, cell_text
 from sheets_sync.sinks.atomic import atomic_output
 
 # A spreadsheet treats text starting with these as a formula (docs/reliability.md#formula-injection).
@@ -28,17 +27,9 @@ class CsvResult:
 
 def csv_value(value: Any, *, escape_formulas: bool = False) -> str:
     """One cell as CSV text: null is an empty field, numbers and dates as the API gave them."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, str):
-        if escape_formulas and value.startswith(FORMULA_TRIGGERS):
-            return "'" + value
-        return value
-    return str(value)  # int/float: str() is Python's shortest round-trip form, so 12.5 stays 12.5
+    if escape_formulas and isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return cell_text(value)
 
 
 def write_csv(path: Path, table: Table, *, escape_formulas: bool = False,

@@ -11,6 +11,7 @@ from api_helpers import FakeSleep, client_for, running_emulator
 
 from sheets_sync.api import RateBudget
 from sheets_sync.api.transport import request_line
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiUnavailableError
 
 PARAMS = {"startDate": "2026-04-01", "endDate": "2026-06-30", "metrics": ["engagements"]}
@@ -21,7 +22,7 @@ def test_a_host_name_that_does_not_resolve_fails_at_once_naming_host_and_cause(f
     started = time.monotonic()
     with client_for("https://nonexistent.invalid", sleep=fake_sleep) as client:
         with pytest.raises(ApiUnavailableError) as info:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
     message = str(info.value)
     assert "nonexistent.invalid:443" in message and "does not resolve" in message and "DNS" in message
     assert "gave up after" not in message and fake_sleep.calls == []  # not retried at all
@@ -37,7 +38,7 @@ def test_a_refused_connection_names_host_port_and_refusal(fake_sleep: FakeSleep)
         port = sock.getsockname()[1]
     with client_for(f"http://127.0.0.1:{port}", sleep=fake_sleep, max_attempts=2) as client:
         with pytest.raises(ApiUnavailableError) as info:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
     assert f"cannot reach 127.0.0.1:{port}: connection refused" in str(info.value)
     assert len(fake_sleep.calls) == 1 and info.value.unreachable
 
@@ -59,7 +60,7 @@ def test_a_connect_timeout_is_named_as_such(fake_sleep: FakeSleep) -> None:
         try:
             with client_for(f"http://127.0.0.1:{port}", sleep=fake_sleep, max_attempts=1, timeout_seconds=0.3) as c:
                 with pytest.raises(ApiUnavailableError) as info:
-                    c.fetch("platforms/performance", PARAMS)
+                    c.fetch(get_endpoint("platforms/performance"), PARAMS)
         finally:
             for filler in fillers:
                 filler.close()
@@ -72,7 +73,7 @@ def test_debug_lines_show_each_request_with_its_query_and_no_credentials(caplog,
     """At DEBUG every request is logged with its query parameters; the token exchange names keys, not values."""
     with running_emulator(pagination="page") as emu, caplog.at_level(logging.DEBUG, logger="sheets_sync.api"):
         with client_for(emu.url, sleep=fake_sleep, page_size=100) as client:
-            client.fetch("platforms/performance", {**PARAMS, "instanceIds": ["instance_abc"]})
+            client.fetch(get_endpoint("platforms/performance"), {**PARAMS, "instanceIds": ["instance_abc"]})
     debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
     gets = [line for line in debug if line.startswith("GET /v2/platforms/performance?")]
     assert gets, debug

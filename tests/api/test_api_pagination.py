@@ -11,6 +11,7 @@ import requests
 from api_scripted_server import json_reply
 from api_helpers import CLIENT_ID, CLIENT_SECRET, WIDE, client_for
 
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiRequestError, ApiResponseError
 
 POSTS = {**WIDE, "metrics": ["engagements", "impressions"]}
@@ -48,7 +49,7 @@ class TestAutoAndForced:
         """`auto` finds the server's generation and yields exactly the rows a plain sequential loop sees."""
         expected = plain_walk(emu, mode, "posts/performance", POSTS, 20)
         with client_for(emu.url, page_size=20, max_concurrency=4) as client:
-            result = client.fetch("posts/performance", POSTS)
+            result = client.fetch(get_endpoint("posts/performance"), POSTS)
         assert result.generation == mode
         assert result.records == expected
         assert len(expected) > 100
@@ -58,7 +59,7 @@ class TestAutoAndForced:
         """pagination: page / cursor forces that style and gets the same rows."""
         expected = plain_walk(emu, mode, "creators/performance", POSTS, 50)
         with client_for(emu.url, page_size=50, pagination=mode) as client:
-            result = client.fetch("creators/performance", POSTS)
+            result = client.fetch(get_endpoint("creators/performance"), POSTS)
         assert result.generation == mode and result.records == expected
 
     def test_forced_style_against_the_other_generation_fails_clearly(self, emu, mode):
@@ -66,14 +67,14 @@ class TestAutoAndForced:
         other = "cursor" if mode == "page" else "page"
         with client_for(emu.url, pagination=other) as client:
             with pytest.raises(ApiRequestError, match="Unknown query parameter"):
-                client.fetch("campaigns/performance", POSTS)
+                client.fetch(get_endpoint("campaigns/performance"), POSTS)
 
     def test_auto_against_strict_cursor_server_retries_once_in_cursor_style(self, make_emu):
         """A 400 for the page parameters makes `auto` retry once in cursor style, then remember it."""
         emu = make_emu(pagination="cursor", strict_params=True)
         with client_for(emu.url, page_size=50) as client:
-            first = client.fetch("campaigns/performance", POSTS)
-            second = client.fetch("posts/performance", POSTS)
+            first = client.fetch(get_endpoint("campaigns/performance"), POSTS)
+            second = client.fetch(get_endpoint("posts/performance"), POSTS)
         assert first.generation == second.generation == "cursor"
         assert emu.stats.count(status=400) == 1
 
@@ -82,15 +83,15 @@ class TestAutoAndForced:
         emu = make_emu(pagination="cursor", strict_params=False)
         expected = plain_walk(emu, "cursor", "posts/performance", POSTS, 100)
         with client_for(emu.url, page_size=100) as client:
-            result = client.fetch("posts/performance", POSTS)
+            result = client.fetch(get_endpoint("posts/performance"), POSTS)
         assert result.generation == "cursor" and result.records == expected
         assert result.pages == -(-len(expected) // 100)
 
     def test_summary_and_instances_have_their_documented_shapes(self, emu):
         """The summary is one {metrics} record and instances become [{instanceId}] rows."""
         with client_for(emu.url) as client:
-            summary = client.fetch("instances/performance", {**WIDE, "metrics": ["engagements", "postsCount"]})
-            instances = client.fetch("instances")
+            summary = client.fetch(get_endpoint("instances/performance"), {**WIDE, "metrics": ["engagements", "postsCount"]})
+            instances = client.fetch(get_endpoint("instances"))
         assert len(summary.records) == 1 and set(summary.records[0]["metrics"]) == {"engagements", "postsCount"}
         assert [set(r) for r in instances.records] == [{"instanceId"}] * len(instances.records)
         assert instances.records[0]["instanceId"] == "instance_abc"
@@ -101,9 +102,9 @@ class TestParallelPages:
         """With 50 ms latency and 4 workers, 12 pages take about 4 rounds, not 12."""
         emu = make_emu(pagination="page", latency_ms=50)
         with client_for(emu.url, page_size=20, max_concurrency=4) as client:
-            client.fetch("creators/performance", POSTS)  # warm the token and the emulator's cache
+            client.fetch(get_endpoint("creators/performance"), POSTS)  # warm the token and the emulator's cache
             started = time.perf_counter()
-            result = client.fetch("posts/performance", {**POSTS, "endDate": "2025-09-30"})
+            result = client.fetch(get_endpoint("posts/performance"), {**POSTS, "endDate": "2025-09-30"})
             elapsed = time.perf_counter() - started
         assert result.pages >= 8
         sequential = result.pages * 0.050
@@ -114,16 +115,16 @@ class TestParallelPages:
         events = []
         with client_for(emu.url, page_size=50) as client:
             client.progress = events.append
-            result = client.fetch("posts/performance", POSTS)
+            result = client.fetch(get_endpoint("posts/performance"), POSTS)
         assert len(events) == result.pages
         assert events[-1].rows_done == len(result.records) and events[-1].pages_done == result.pages
 
     def test_max_rows_stops_after_the_pages_needed(self, emu):
         """max_rows=45 with page_size 20 reads three pages and returns the first 45 rows in order."""
         with client_for(emu.url, page_size=20) as client:
-            full = client.fetch("posts/performance", POSTS).records
+            full = client.fetch(get_endpoint("posts/performance"), POSTS).records
             emu.stats.reset()
-            top = client.fetch("posts/performance", POSTS, max_rows=45)
+            top = client.fetch(get_endpoint("posts/performance"), POSTS, max_rows=45)
         assert top.records == full[:45]
         assert top.pages == 3
         assert emu.stats.count(status=200) == 3
@@ -136,7 +137,7 @@ class TestPageNumberLimit:
         emu = make_emu(pagination="page")
         with client_for(emu.url, page_size=1, pagination=pagination) as client:
             with pytest.raises(ApiResponseError) as caught:
-                client.fetch("posts/performance", POSTS)
+                client.fetch(get_endpoint("posts/performance"), POSTS)
         message = str(caught.value)
         assert "pageNumber 500" in message and "narrow the date range or filters" in message
         assert "pagination: cursor" in message and "page_size" in message
@@ -146,7 +147,7 @@ class TestPageNumberLimit:
     def test_max_rows_within_500_pages_still_reads_a_long_result(self, emu):
         """max_rows=3 at page_size 1 needs 3 pages of a >500-page result: allowed, three rows back."""
         with client_for(emu.url, page_size=1) as client:
-            result = client.fetch("posts/performance", POSTS, max_rows=3)
+            result = client.fetch(get_endpoint("posts/performance"), POSTS, max_rows=3)
         assert len(result.records) == 3 and result.pages == 3
 
     def test_cursor_style_reads_past_what_500_pages_would_hold(self, make_emu):
@@ -154,7 +155,7 @@ class TestPageNumberLimit:
         emu = make_emu(pagination="cursor")
         params = {**POSTS, "startDate": "2026-04-01", "endDate": "2026-06-30"}
         with client_for(emu.url, page_size=1, pagination="cursor") as client:
-            result = client.fetch("posts/performance", params)
+            result = client.fetch(get_endpoint("posts/performance"), params)
         assert result.pages == len(result.records) > 500
 
 
@@ -176,7 +177,7 @@ class TestGuards:
 
     def fetch(self, url: str, **overrides):
         with client_for(url, page_size=2, **overrides) as client:
-            return client.fetch("platforms/performance", self.PARAMS)
+            return client.fetch(get_endpoint("platforms/performance"), self.PARAMS)
 
     def test_consistent_pages_pass(self, scripted):
         """The scripted baseline: three consistent pages give five rows in order."""
@@ -224,7 +225,7 @@ class TestGuards:
         emu = make_emu(pagination="cursor", repeat_cursor=True)
         with client_for(emu.url, page_size=20, pagination="cursor") as client:
             with pytest.raises(ApiResponseError, match="repeated a cursor"):
-                client.fetch("posts/performance", POSTS)
+                client.fetch(get_endpoint("posts/performance"), POSTS)
 
     def test_cursor_loop_in_scripted_server_is_refused(self, scripted):
         """A cursor that comes back two pages later is refused as well."""
@@ -258,7 +259,7 @@ def test_concurrent_fetches_on_one_client_are_safe(emu):
         results: list = []
 
         def run() -> None:
-            results.append(client.fetch("posts/performance", POSTS).records)
+            results.append(client.fetch(get_endpoint("posts/performance"), POSTS).records)
 
         threads = [threading.Thread(target=run) for _ in range(4)]
         for t in threads:
@@ -285,6 +286,6 @@ def test_parallel_pages_never_exceed_max_concurrency(scripted):
 
     server = scripted(script)
     with client_for(server.url, page_size=2, max_concurrency=3) as client:
-        rows = client.fetch("platforms/performance", TestGuards.PARAMS).records
+        rows = client.fetch(get_endpoint("platforms/performance"), TestGuards.PARAMS).records
     assert [r["contentType"] for r in rows] == [f"row{i}" for i in range(1, 25)]
     assert state["peak"] == 3

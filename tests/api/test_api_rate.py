@@ -10,6 +10,7 @@ from api_helpers import WIDE, running_emulator, settings_for
 
 from sheets_sync.api import ApiClient, RateBudget
 from sheets_sync.api.rate import shared_budget
+from sheets_sync.catalogue import get_endpoint
 
 # The emulator's limiter counts a 60 s window on its injectable clock; running that clock 30× faster
 # than real time (and the client's budget on the same clock) makes one window last two real seconds.
@@ -58,7 +59,7 @@ class TestAgainstTheEmulator:
             results: list = []
 
             def run(client: ApiClient) -> None:
-                results.append(client.fetch("creators/performance", params))
+                results.append(client.fetch(get_endpoint("creators/performance"), params))
 
             threads = [threading.Thread(target=run, args=(c,)) for c in clients]
             for t in threads:

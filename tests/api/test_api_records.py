@@ -9,14 +9,14 @@ from api_helpers import WIDE, client_for
 from hypothesis import given
 
 from sheets_sync.catalogue import get_endpoint
-from sheets_sync.records import ColumnSpec, build_table, default_columns
-from sheets_sync.report import ColumnKind, TableMeta
+from sheets_sync.records import build_table, default_columns
+from sheets_sync.report import ColumnKind, ColumnSpec, TableMeta
 
 META = TableMeta(report="r", endpoint="x")
 
 
 def table(endpoint, records, metrics, columns=None, tz="UTC"):
-    return build_table(endpoint, records, metrics=metrics, columns=columns, meta=META, timezone=tz)
+    return build_table(get_endpoint(endpoint), records, metrics=metrics, columns=columns, meta=META, timezone=tz)
 
 
 class TestDefaultColumns:
@@ -51,7 +51,7 @@ class TestDefaultColumns:
 
     def test_catalogue_columns_without_records_are_not_passthrough(self):
         """validate's record-less columns are all catalogue fields, none marked passthrough."""
-        assert not any(c.passthrough for c in default_columns("campaigns/performance", ["impressions"], []))
+        assert not any(c.passthrough for c in default_columns(get_endpoint("campaigns/performance"), ["impressions"], []))
 
     def test_configured_columns_are_never_passthrough(self):
         """A field picked by `columns:` is the user's choice, not a pass-through the template may drop."""
@@ -178,7 +178,7 @@ def test_every_endpoint_of_the_emulator_builds_a_table(emu):
     with client_for(emu.url, page_size=100) as client:
         for name in ("campaigns/performance", "creators/performance", "posts/performance", "platforms/performance",
                      "instances/performance", "instances/performance-over-time"):
-            records = client.fetch(name, params).records
+            records = client.fetch(get_endpoint(name), params).records
             t = table(name, records, params["metrics"])
             rows = list(t.rows)
             assert len(rows) == len(records) > 0
@@ -209,7 +209,7 @@ def test_rows_preserve_count_and_numbers(records):
 
 def test_default_columns_without_records_are_the_catalogue_ones():
     """With no rows the columns are still known: identity fields, then metrics."""
-    cols = default_columns("platforms/performance", ["engagements"], [])
+    cols = default_columns(get_endpoint("platforms/performance"), ["engagements"], [])
     assert [c.header for c in cols] == ["contentType", "engagements"]
 
 
@@ -223,13 +223,13 @@ class TestStableColumns:
         """posts/performance headers do not depend on which posts were fetched (null creatorProfile or not)."""
         params = {**WIDE, "metrics": POST_METRICS}
         with client_for(emulator.url, page_size=100) as client:
-            full = client.fetch("posts/performance", params).records
-            few = client.fetch("posts/performance", params, max_rows=5).records
+            full = client.fetch(get_endpoint("posts/performance"), params).records
+            few = client.fetch(get_endpoint("posts/performance"), params, max_rows=5).records
         assert any(r.get("creatorProfile") is None for r in full)
         assert all(r.get("creatorProfile") is not None for r in few)
         headers = table("posts/performance", full, POST_METRICS).headers
         assert headers == table("posts/performance", few, POST_METRICS).headers
-        assert headers == [c.header for c in default_columns("posts/performance", POST_METRICS, [])]
+        assert headers == [c.header for c in default_columns(get_endpoint("posts/performance"), POST_METRICS, [])]
         assert "creatorProfile" not in headers
         assert headers[headers.index("caption") + 1:][:5] == CREATOR_PROFILE_COLUMNS
 
@@ -237,7 +237,7 @@ class TestStableColumns:
         """A real post whose creatorProfile is null gives None in every creatorProfile.* cell."""
         params = {**WIDE, "metrics": POST_METRICS}
         with client_for(emulator.url, page_size=100) as client:
-            records = client.fetch("posts/performance", params).records
+            records = client.fetch(get_endpoint("posts/performance"), params).records
         t = table("posts/performance", records, POST_METRICS)
         at = [t.headers.index(h) for h in CREATOR_PROFILE_COLUMNS]
         rows = list(t.rows)
@@ -250,7 +250,7 @@ class TestStableColumns:
         """Only null creator profiles still give creatorProfile.* columns, never a bare creatorProfile one."""
         rows = [{"postId": 1, "creatorProfile": None, "metrics": {"impressions": 1}}]
         t = table("posts/performance", rows, ["impressions"])
-        assert t.headers == [c.header for c in default_columns("posts/performance", ["impressions"], [])]
+        assert t.headers == [c.header for c in default_columns(get_endpoint("posts/performance"), ["impressions"], [])]
         assert "creatorProfile" not in t.headers and "metrics" not in t.headers
 
     def test_every_endpoint_knows_its_columns_before_fetching(self, emulator):
@@ -262,10 +262,10 @@ class TestStableColumns:
                 info = get_endpoint(name)
                 metrics = ["engagements", "impressions"] if info.metrics else []
                 params = {**(WIDE if info.requires_dates else {}), **({"metrics": metrics} if metrics else {})}
-                records = client.fetch(name, params).records
+                records = client.fetch(info, params).records
                 assert records, name
-                expected = [(c.field, c.header) for c in default_columns(name, metrics, [])]
-                assert [(c.field, c.header) for c in default_columns(name, metrics, records)] == expected, name
+                expected = [(c.field, c.header) for c in default_columns(info, metrics, [])]
+                assert [(c.field, c.header) for c in default_columns(info, metrics, records)] == expected, name
 
     def test_a_new_object_field_that_is_sometimes_null_is_one_set_of_columns(self):
         """An unknown nested field null in one record and an object in another flattens once, no bare column."""

@@ -12,6 +12,7 @@ from api_scripted_server import json_reply, problem_reply
 from api_helpers import client_for
 
 from sheets_sync.api.retry import RetryPolicy, parse_retry_after
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiRateLimitError, ApiRequestError, ApiResponseError, ApiUnavailableError
 
 PAGE = {"data": [{"contentType": "tiktok", "metrics": {"engagements": 1}}], "nextCursor": None}
@@ -37,7 +38,7 @@ class TestTransientFailures:
         """Four transient failures then success gives the clean result in exactly five attempts."""
         server = scripted(failing_then_ok(status, status, status, status))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
-            result = client.fetch("platforms/performance", PARAMS)
+            result = client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert result.records == PAGE["data"]
         assert len(server.data_requests()) == 5
         assert result.retries == 4
@@ -46,7 +47,7 @@ class TestTransientFailures:
         """Waits follow min(cap, 1 s·2^n) plus up to 1 s of jitter."""
         server = scripted(failing_then_ok(503, 503, 503, 503))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(fake_sleep.calls) == 4
         for n, delay in enumerate(fake_sleep.calls):
             assert 2 ** n <= delay < 2 ** n + 1
@@ -56,7 +57,7 @@ class TestTransientFailures:
         server = scripted(lambda seen: problem_reply(500, "ANL_00500", "boom"))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
             with pytest.raises(ApiUnavailableError, match=r"platforms/performance: gave up after 5 attempts"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(server.data_requests()) == 5
 
     def test_max_attempts_setting_is_honoured(self, scripted, fake_sleep):
@@ -64,7 +65,7 @@ class TestTransientFailures:
         server = scripted(lambda seen: problem_reply(502, "ANL_00500", "boom"))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor", max_attempts=2) as client:
             with pytest.raises(ApiUnavailableError):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(server.data_requests()) == 2
 
     def test_timeout_is_retried(self, scripted, fake_sleep):
@@ -78,7 +79,7 @@ class TestTransientFailures:
 
         server = scripted(script)
         with client_for(server.url, sleep=fake_sleep, pagination="cursor", timeout_seconds=0.2) as client:
-            result = client.fetch("platforms/performance", PARAMS)
+            result = client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert result.records == PAGE["data"] and result.retries == 1
 
     def test_connection_refused_is_retried_then_fails(self, fake_sleep):
@@ -90,7 +91,7 @@ class TestTransientFailures:
             port = sock.getsockname()[1]
         with client_for(f"http://127.0.0.1:{port}", sleep=fake_sleep) as client:
             with pytest.raises(ApiUnavailableError, match=rf"cannot reach 127.0.0.1:{port}: connection refused") as info:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(fake_sleep.calls) == 4
         assert "startDate" not in str(info.value)
         assert info.value.unreachable  # nothing ever connected: later requests would fail the same way
@@ -100,7 +101,7 @@ class TestTransientFailures:
         server = scripted(lambda seen: problem_reply(500, "ANL_00500", "boom"))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
             with pytest.raises(ApiUnavailableError) as info:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert not info.value.unreachable
 
 
@@ -109,7 +110,7 @@ class TestRetryAfter:
         """A 429 with Retry-After: 7 waits exactly 7 s before the next attempt."""
         server = scripted(failing_then_ok(429, headers={"Retry-After": "7"}))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert fake_sleep.calls == [7.0]
 
     def test_retry_after_http_date_is_honoured(self):
@@ -123,7 +124,7 @@ class TestRetryAfter:
         server = scripted(failing_then_ok(429, headers={"Retry-After": "120"}))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor", retry_budget_seconds=60) as client:
             with pytest.raises(ApiRateLimitError, match="asked to wait 120 s"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert fake_sleep.calls == []
         assert len(server.data_requests()) == 1
 
@@ -132,7 +133,7 @@ class TestRetryAfter:
         server = scripted(lambda seen: problem_reply(503, "ANL_00500", "down"))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor", retry_budget_seconds=4) as client:
             with pytest.raises(ApiUnavailableError, match="retry budget of 4 s used up"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert sum(fake_sleep.calls) <= 4
         assert len(server.data_requests()) < 5
 
@@ -145,7 +146,7 @@ class TestClientErrors:
         server = scripted(lambda seen: problem_reply(status, type_, "Maximum of 50 campaignIds allowed."))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
             with pytest.raises(ApiRequestError) as info:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(server.data_requests()) == 1
         assert fake_sleep.calls == []
         message = str(info.value)
@@ -167,7 +168,7 @@ class TestMalformedBodies:
 
         server = scripted(script)
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
-            assert client.fetch("platforms/performance", PARAMS).records == PAGE["data"]
+            assert client.fetch(get_endpoint("platforms/performance"), PARAMS).records == PAGE["data"]
         assert len(server.data_requests()) == 2
 
     def test_html_with_200_every_time_is_an_error(self, scripted, fake_sleep):
@@ -175,7 +176,7 @@ class TestMalformedBodies:
         server = scripted(lambda seen: (200, {"Content-Type": "text/html"}, b"<html>maintenance</html>"))
         with client_for(server.url, sleep=fake_sleep, pagination="cursor") as client:
             with pytest.raises(ApiResponseError, match=r"gave up after 5 attempts: HTTP 200 .*text/html"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(server.data_requests()) == 5
 
 
@@ -191,7 +192,7 @@ class TestEmulatorFaults:
 
     def clean(self, emu) -> list[dict]:
         with client_for(emu.url, page_size=50) as client:
-            return client.fetch("posts/performance", self.PARAMS).records
+            return client.fetch(get_endpoint("posts/performance"), self.PARAMS).records
 
     @pytest.mark.parametrize("fault", [{"error_rate": 0.1}, {"malformed_json_every": 4}, {"html_every": 5},
                                        {"throttle_every": 6, "retry_after_seconds": 3}])
@@ -202,7 +203,7 @@ class TestEmulatorFaults:
         # One page at a time: the emulator's every-Nth counters are global, so parallel workers in
         # lockstep can make one request draw the Nth fault on every attempt (never seen in real life).
         with client_for(faulty.url, page_size=50, sleep=fake_sleep, max_concurrency=1) as client:
-            result = client.fetch("posts/performance", self.PARAMS)
+            result = client.fetch(get_endpoint("posts/performance"), self.PARAMS)
         assert result.records == expected
         assert result.retries >= 1 and len(fake_sleep.calls) == result.retries
         if "throttle_every" in fault:
@@ -218,5 +219,5 @@ def test_a_dripping_answer_hits_the_request_deadline(scripted, fake_sleep):
     started = time.perf_counter()
     with client_for(server.url, sleep=fake_sleep, pagination="cursor", timeout_seconds=0.25, max_attempts=2) as client:
         with pytest.raises(ApiUnavailableError, match="gave up after 2 attempts: talking to 127.0.0.1:[0-9]+: the answer took too long"):
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
     assert time.perf_counter() - started < 5  # 2 attempts × 1 s deadline, not 2 × the 10 s drip

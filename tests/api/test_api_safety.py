@@ -9,6 +9,7 @@ from api_scripted_server import json_reply
 from api_helpers import CLIENT_SECRET, WIDE, client_for, settings_for
 
 from sheets_sync.api import ApiSettings
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiAuthError, ApiRequestError, ApiResponseError
 
 PARAMS = {**WIDE, "metrics": ["engagements"]}
@@ -30,14 +31,14 @@ class TestSecretsStayHidden:
                 return token
 
             client.tokens._exchange = spy
-            result = client.fetch("posts/performance", PARAMS)
+            result = client.fetch(get_endpoint("posts/performance"), PARAMS)
             with pytest.raises(ApiRequestError) as bad_sort:
-                client.fetch("posts/performance", {**PARAMS, "sortProperty": "nope"})
+                client.fetch(get_endpoint("posts/performance"), {**PARAMS, "sortProperty": "nope"})
             texts += [repr(client), repr(client.settings), str(client.settings), repr(client.tokens), repr(result),
                       str(bad_sort.value), repr(bad_sort.value)]
         with client_for(emu.url, client_secret=CLIENT_SECRET + "-wrong") as wrong:
             with pytest.raises(ApiAuthError) as refused:
-                wrong.fetch("posts/performance", PARAMS)
+                wrong.fetch(get_endpoint("posts/performance"), PARAMS)
             texts += [str(refused.value), repr(refused.value), repr(wrong.settings)]
         texts.append(caplog.text)
         texts += [str(r.args) for r in caplog.records]
@@ -77,7 +78,7 @@ class TestOriginPinning:
                                                    "nextCursor": f"{elsewhere.url}/v2/platforms/performance?p=2"}))
         with client_for(server.url, pagination="cursor") as client:
             with pytest.raises(ApiResponseError, match="refused a next-page link to another origin"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert elsewhere.requests == []
 
     def test_next_link_on_the_same_origin_is_followed(self, scripted):
@@ -90,7 +91,7 @@ class TestOriginPinning:
 
         server = scripted(script)
         with client_for(server.url, pagination="cursor") as client:
-            rows = client.fetch("platforms/performance", PARAMS).records
+            rows = client.fetch(get_endpoint("platforms/performance"), PARAMS).records
         assert [r["contentType"] for r in rows] == ["a", "b"]
         assert server.data_requests()[-1].headers["Authorization"].startswith("Bearer ")
 
@@ -100,5 +101,5 @@ class TestOriginPinning:
         server = scripted(lambda seen: (302, {"Location": f"{target.url}/v2/platforms/performance"}, b""))
         with client_for(server.url, pagination="cursor", sleep=fake_sleep) as client:
             with pytest.raises(ApiResponseError, match="redirect"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert target.requests == []

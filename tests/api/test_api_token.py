@@ -8,6 +8,7 @@ import pytest
 from api_helpers import WIDE, client_for
 
 from sheets_sync.api import ApiClient
+from sheets_sync.catalogue import get_endpoint
 from sheets_sync.emulator import ClientSpec
 from sheets_sync.errors import ApiAuthError
 
@@ -41,8 +42,8 @@ class TestCaching:
         """Several fetches over many pages use one token exchange."""
         emu = emu_factory(clock=clock, token_lifetime_seconds=LIFETIME)
         with clocked_client(emu, clock) as client:
-            client.fetch("posts/performance", PARAMS)
-            client.fetch("creators/performance", PARAMS)
+            client.fetch(get_endpoint("posts/performance"), PARAMS)
+            client.fetch(get_endpoint("creators/performance"), PARAMS)
         assert emu.stats.tokens_issued == 1
         assert emu.stats.count(path="/oauth/token") == 1
 
@@ -50,12 +51,12 @@ class TestCaching:
         """Within 60 s of `exp` a new token is fetched before any request fails."""
         emu = emu_factory(clock=clock, token_lifetime_seconds=LIFETIME)
         with clocked_client(emu, clock) as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             clock.now += LIFETIME - 120
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             assert emu.stats.tokens_issued == 1
             clock.now += 90  # now 30 s before exp: inside the margin
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert emu.stats.tokens_issued == 2
         assert emu.stats.count(status=401) == 0
 
@@ -63,7 +64,7 @@ class TestCaching:
         """The token holder's repr shows the generation, not the JWT."""
         emu = emu_factory(clock=clock)
         with clocked_client(emu, clock) as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             token, _ = client.tokens.get()
             assert token not in repr(client.tokens) and "eyJ" not in repr(client.tokens)
 
@@ -72,10 +73,10 @@ class TestUnauthorised:
     def test_401_mid_pagination_renews_once_and_replays_the_page(self, emu_factory, emu):
         """A token revoked mid-run costs one renewal per 401 and the run completes with the clean data."""
         with client_for(emu.url, page_size=20) as reference:
-            clean = reference.fetch("posts/performance", PARAMS).records
+            clean = reference.fetch(get_endpoint("posts/performance"), PARAMS).records
         faulty = emu_factory(revoke_after=5)
         with client_for(faulty.url, page_size=20, max_concurrency=1) as client:
-            result = client.fetch("posts/performance", PARAMS)
+            result = client.fetch(get_endpoint("posts/performance"), PARAMS)
         assert result.records == clean
         unauthorised = faulty.stats.count(status=401)
         assert unauthorised >= 2
@@ -86,7 +87,7 @@ class TestUnauthorised:
         emu = emu_factory(token_lifetime_seconds=0)  # every token is already expired when issued
         with client_for(emu.url) as client:
             with pytest.raises(ApiAuthError, match="ANL_00401") as info:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert info.value.error_type == "ANL_00401"
         assert emu.stats.count(status=401) == 2
 
@@ -94,7 +95,7 @@ class TestUnauthorised:
         """A refused token exchange names the generation's code and is not retried."""
         with client_for(emu.url, client_secret="wrong-secret") as client:
             with pytest.raises(ApiAuthError) as info:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         expected = "INVALID_CLIENT_CREDENTIALS" if mode == "page" else "ANL_00401"
         assert info.value.error_type == expected and expected in str(info.value)
         assert str(info.value).startswith("token exchange (POST /oauth/token) refused the credentials: HTTP 401")
@@ -105,7 +106,7 @@ class TestUnauthorised:
         emu = emu_factory(clients=[ClientSpec("off-client", "off-secret", disabled=True)])
         with client_for(emu.url, client_id="off-client", client_secret="off-secret") as client:
             with pytest.raises(ApiAuthError, match="CLIENT_DISABLED" if mode == "page" else "ANL_00403"):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
 
 
 class TestRefusedExchange:
@@ -113,9 +114,9 @@ class TestRefusedExchange:
         """Wrong credentials: two fetches on one client make one token request and raise the same error."""
         with client_for(emu.url, client_secret="wrong-secret") as client:
             with pytest.raises(ApiAuthError) as first:
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
             with pytest.raises(ApiAuthError) as second:
-                client.fetch("campaigns/performance", PARAMS)
+                client.fetch(get_endpoint("campaigns/performance"), PARAMS)
         assert str(second.value) == str(first.value)
         assert (second.value.error_type, second.value.status) == (first.value.error_type, first.value.status)
         assert emu.stats.count(path="/oauth/token") == 1
@@ -127,7 +128,7 @@ class TestRefusedExchange:
         with client_for(emu.url, client_id="off-client", client_secret="off-secret") as client:
             for _ in range(3):
                 with pytest.raises(ApiAuthError):
-                    client.fetch("platforms/performance", PARAMS)
+                    client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert emu.stats.count(path="/oauth/token") == 1
 
     def test_a_failed_exchange_that_is_not_a_refusal_is_tried_again(self):
@@ -155,7 +156,7 @@ class TestShortLifetime:
         emu = emu_factory(token_lifetime_seconds=8)
         with client_for(emu.url, page_size=50) as client:
             for _ in range(20):
-                client.fetch("platforms/performance", PARAMS)
+                client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert emu.stats.count(path="/v2/platforms/performance", status=200) == 20
         assert emu.stats.count(path="/oauth/token") <= 2
         assert emu.stats.count(status=401) == 0
@@ -164,13 +165,13 @@ class TestShortLifetime:
         """Lifetime 8 s → margin 2 s: no renewal 5 s in, renewal 6.5 s in, before any 401."""
         emu = emu_factory(clock=clock, token_lifetime_seconds=8)
         with clocked_client(emu, clock) as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             assert client.tokens.margin_seconds == 2
             clock.now += 5
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             assert emu.stats.tokens_issued == 1
             clock.now += 1.5
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert emu.stats.tokens_issued == 2
         assert emu.stats.count(status=401) == 0
 
@@ -190,7 +191,7 @@ class TestShortLifetime:
         """A 1-hour token keeps the configured 60 s margin (a quarter of its lifetime is larger)."""
         emu = emu_factory(clock=clock, token_lifetime_seconds=LIFETIME)
         with clocked_client(emu, clock) as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             assert client.tokens.margin_seconds == 60
 
 
@@ -203,7 +204,7 @@ class TestConcurrency:
         def run() -> None:
             barrier.wait()
             try:
-                results.append(client.fetch("platforms/performance", PARAMS).records)
+                results.append(client.fetch(get_endpoint("platforms/performance"), PARAMS).records)
             except Exception as exc:  # collected and asserted on below
                 errors.append(exc)
 
@@ -227,7 +228,7 @@ class TestConcurrency:
         """Eight threads that all find the token due renew it once, not eight times."""
         emu = emu_factory(clock=clock, token_lifetime_seconds=LIFETIME)
         with clocked_client(emu, clock, max_concurrency=8) as client:
-            client.fetch("platforms/performance", PARAMS)
+            client.fetch(get_endpoint("platforms/performance"), PARAMS)
             clock.now += LIFETIME - 10
             self.run_together(client)
         assert emu.stats.count(path="/oauth/token") == 2

@@ -25,10 +25,6 @@ class TestParams:
         assert query == [("startDate", "2026-01-02"), ("endDate", "2026-01-03"), ("metrics", "a"),
                          ("metrics", "b"), ("campaignIds", "1"), ("campaignIds", "2")]
 
-    def test_camel_case_date_basis_is_sent_in_reference_spelling(self):
-        """dateBasis postDate is sent as post_date, the reference spelling."""
-        assert encode_params("x", {"dateBasis": "postDate"}) == [("dateBasis", "post_date")]
-
     @pytest.mark.parametrize("key", ["pageNumber", "pageSize", "limit", "nextCursor"])
     def test_pagination_params_belong_to_the_client(self, key):
         """Passing a pagination parameter is a usage error: the client owns paging."""

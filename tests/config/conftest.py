@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sheets_sync.config import check_config_file, validate_file
+from sheets_sync.config import check_config_file
+from sheets_sync.validate import validate_file
 from tests.config.samples import CREDENTIALS
 
 @pytest.fixture

@@ -172,7 +172,7 @@ class TestTagsSizeAndSyntax:
 
     def test_missing_file_is_a_problem(self, write_config):
         """A config path that does not exist is one problem, not a traceback."""
-        from sheets_sync.config import validate_file
+        from sheets_sync.validate import validate_file
 
         write_config("")
         assert [str(p) for p in validate_file("nope.yaml", {})] == [
@@ -180,7 +180,7 @@ class TestTagsSizeAndSyntax:
 
     def test_non_utf8_byte_is_located_by_line_and_column(self, write_config):
         """A Latin-1 é on line 2 is reported at 2:17 with the byte's value, not at 1:1 "(byte 21)"."""
-        from sheets_sync.config import validate_file
+        from sheets_sync.validate import validate_file
 
         path = write_config("")
         path.write_bytes(b"api:\n  client_id: caf\xe9\n")
@@ -189,7 +189,7 @@ class TestTagsSizeAndSyntax:
 
     def test_utf16_file_is_named_as_such(self, write_config):
         """A UTF-16 file (a BOM of FF FE) gets a message saying what it is."""
-        from sheets_sync.config import validate_file
+        from sheets_sync.validate import validate_file
 
         path = write_config("")
         path.write_bytes("a: 1\n".encode("utf-16"))

@@ -1,4 +1,4 @@
-"""Origin pinning: the bearer token only ever travels to the configured scheme, host and port."""
+"""API origins: which scheme, host and port the bearer token may travel to (pure rules, shared by config and api)."""
 
 from __future__ import annotations
 
