@@ -94,8 +94,8 @@ class TestValues:
         assert list(t.rows) == [("a", 0, None)]
         assert type(list(t.rows)[0][1]) is int
 
-    def test_kinds_are_inferred_from_values_and_names(self):
-        """ints → INTEGER, money and floats → DECIMAL, *Rate → PERCENT with 0.00, ids stay ints."""
+    def test_kinds_come_from_the_catalogue_not_the_values(self):
+        """counts → INTEGER, a cpm sent as int → DECIMAL, engagementRate → PERCENT shown 0.00"%", ids stay ints."""
         t = table("campaigns/performance", [{"campaignId": 5, "metrics": {"impressions": 3, "cpm": 2,
                                                                            "engagementRate": 12.5,
                                                                            "avgWatchTime": 1.25}}],
@@ -104,7 +104,7 @@ class TestValues:
         assert kinds["campaignId"] == ColumnKind.INTEGER and kinds["impressions"] == ColumnKind.INTEGER
         assert kinds["cpm"] == ColumnKind.DECIMAL and kinds["avgWatchTime"] == ColumnKind.DECIMAL
         assert kinds["engagementRate"] == ColumnKind.PERCENT
-        assert t.columns[t.headers.index("engagementRate")].effective_format == "0.00"
+        assert t.columns[t.headers.index("engagementRate")].effective_format == '0.00"%"'
         row = list(t.rows)[0]
         assert row[t.headers.index("engagementRate")] == 12.5 and row[0] == 5
 

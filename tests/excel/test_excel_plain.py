@@ -46,7 +46,7 @@ def test_header_is_bold_frozen_and_filtered(tmp_path: Path) -> None:
 def test_number_formats_follow_the_column_kind(tmp_path: Path) -> None:
     """Integer, percent and date columns get the report model's default number formats."""
     ws = openpyxl.load_workbook(_two_tabs(tmp_path).path)["Campaigns"]
-    assert [ws.cell(2, c).number_format for c in range(1, 5)] == ["General", "#,##0", "0.00", "yyyy-mm-dd"]
+    assert [ws.cell(2, c).number_format for c in range(1, 5)] == ["General", "#,##0", '0.00"%"', "yyyy-mm-dd"]
 
 
 def test_column_widths_fit_headers_and_values(tmp_path: Path) -> None:
