@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import zipfile
@@ -102,6 +103,13 @@ def shown_headers(columns: Sequence[Column]) -> list[str]:
                                        or any(h == label for i, h in enumerate(taken) if i != index))
         shown.append(column.label if column.label and not clash else column.header)
     return shown
+
+
+def with_shown_headers(table: Table) -> Table:
+    """`table` with the headers a clean workbook shows: what a partial run matches in last run's workbook."""
+    shown = shown_headers(table.columns)
+    columns = [dataclasses.replace(c, header=h) for c, h in zip(table.columns, shown, strict=True)]
+    return Table(columns=columns, rows=table.rows, meta=table.meta)
 
 
 def _header_row(headers: Sequence[str], stats: TextStats) -> str:
