@@ -102,9 +102,9 @@ def default_columns(endpoint: str, metrics: Sequence[str], records: Sequence[dic
             header = path
         headers.add(header)
         kind = infer_kind(path, (_get(r, path) for r in records))
-        info = field_info(path)
+        declared = field_info(path)
         columns.append(Column(path, header, kind, _default_format(path, kind), passthrough=path not in catalogue,
-                              identifier=is_identifier(path), label=info.label if info else None))
+                              identifier=is_identifier(path), label=declared.label if declared else None))
     return columns
 
 

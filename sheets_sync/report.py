@@ -7,6 +7,7 @@ datetime.datetime (already converted to the config's time zone).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,12 +53,13 @@ class Column:
     number_format: str | None = None  # explicit format from config; None = DEFAULT_NUMBER_FORMATS[kind]
     # A field the API added beyond the catalogue's known fields, shown only because no `columns:` were
     # configured. A template whose table has no column for it drops it with a warning (never an error).
-    passthrough: bool = field(default=False, compare=False)
+    # (dataclasses.field: inside this class `field` names the column's field path)
+    passthrough: bool = dataclasses.field(default=False, compare=False)
     # An identifier column (campaignId, creator.creatorId): numbers of 16+ digits are written as text.
-    identifier: bool = field(default=False, compare=False)
+    identifier: bool = dataclasses.field(default=False, compare=False)
     # The catalogue's readable header ("Creator ID" for creator.creatorId) when config gave none; clean
     # workbooks show it, while CSV files and template matching keep `header`.
-    label: str | None = field(default=None, compare=False)
+    label: str | None = dataclasses.field(default=None, compare=False)
 
     @property
     def effective_format(self) -> str | None:
