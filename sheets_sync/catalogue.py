@@ -277,6 +277,12 @@ V1_FIELDS: dict[str, tuple[str, ...]] = {
     "posts/performance": ("creatorGlobalUserId",),
 }
 
+# Identity fields the legacy v1 routes do not carry (their columns stay empty with api.version: v1).
+V2_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
+    "campaigns/performance": ("status", "startDate"),
+    "posts/performance": ("caption",),
+}
+
 METRICS_PREFIX = "metrics."
 
 
@@ -368,8 +374,8 @@ class Endpoint:
 
         Identity fields (an object of known shape as itself and as each member; the parent of a
         dotted field, such as `creator`, too), the fixed fields, then `metrics.NAME` for each of
-        `metrics` (None: every metric the endpoint has), then the fields only v1 sends when `version`
-        is "v1".
+        `metrics` (None: every metric the endpoint has); with `version` "v1", without the fields v1
+        lacks and with the fields only v1 sends.
         """
         paths: list[str] = []
         for name in self.identity_fields:
@@ -381,7 +387,8 @@ class Endpoint:
         paths += list(self.fixed_fields)
         paths += [METRICS_PREFIX + m for m in (self.metrics if metrics is None else metrics)]
         if version == "v1":
-            paths += list(V1_FIELDS.get(self.name, ()))
+            missing = V2_ONLY_FIELDS.get(self.name, ())
+            paths = [p for p in paths if p not in missing] + list(V1_FIELDS.get(self.name, ()))
         return tuple(paths)
 
     def metrics_for(self, content_types: frozenset[str] | None) -> tuple[str, ...]:

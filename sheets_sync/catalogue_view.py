@@ -88,6 +88,8 @@ def _column_rows(endpoint: Endpoint) -> list[tuple[str, str]]:
         text = f"{info.label} ({info.kind.value})" if info else ""
         if any(other.startswith(path + ".") for other in paths):
             text += "; the whole object as one text, not a default column"
+        if path in catalogue.V2_ONLY_FIELDS.get(endpoint.name, ()):
+            text += "; not from the v1 API"
         rows.append((path, text))
     for path in catalogue.V1_FIELDS.get(endpoint.name, ()):
         info = catalogue.field_info(path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from sheets_sync.catalogue import METRICS_PREFIX, V1_FIELDS, Endpoint
+from sheets_sync.catalogue import METRICS_PREFIX, V1_FIELDS, V2_ONLY_FIELDS, Endpoint
 from sheets_sync.config.reports import ColumnConfig, ReportConfig
 
 Found = tuple[tuple[str | int, ...], str]   # (key path, message)
@@ -44,6 +44,8 @@ def field_problem(column: ColumnConfig, endpoint: Endpoint, returned: tuple[str,
     name = path.removeprefix(METRICS_PREFIX)
     if path.startswith(METRICS_PREFIX) and endpoint.has_metrics_param and name in endpoint.metrics:
         return f"{name} is not among this report's metrics; add it to metrics: or remove this column"
+    if version == "v1" and path in V2_ONLY_FIELDS.get(endpoint.name, ()):
+        return f"the v1 API (api.version: v1) does not send {path}; remove this column or use api.version: v2"
     if version != "v1" and path in V1_FIELDS.get(endpoint.name, ()):
         return f"only the v1 API (api.version: v1) sends {path}; {EXTRA_HINT}"
     hint = suggestion(path, returned)

@@ -82,6 +82,13 @@ class TestRefused:
             f"creatorGlobalUserId; {HINT}"]
         assert problems("api: {version: v1}\n" + text) == []
 
+    def test_a_field_v1_does_not_send_is_refused_under_v1(self, problems):
+        """caption (posts) exists only in v2: with api.version v1 its column would be empty, so it is refused."""
+        text = "api: {version: v1}\n" + report("posts/performance", "[impressions]", "postId", "caption")
+        assert problems(text) == [
+            "config.yaml:14:9: reports[0].columns[1].field: the v1 API (api.version: v1) does not send caption; "
+            "remove this column or use api.version: v2"]
+
     def test_string_and_mapping_forms_are_both_checked(self, problems):
         """`- campaignNmae` and `- {field: campaignNmae}` are refused alike, each at its field."""
         found = problems(with_columns("{field: campaignNmae, header: Name}", "statu"))
