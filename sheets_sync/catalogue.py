@@ -7,7 +7,9 @@ generations; where they differ the union is allowed and the difference noted).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 # --- platforms and content types -------------------------------------------------------------
 
@@ -113,6 +115,188 @@ POST_METRICS = (
     "paidEngagements", "paidEngagementRate", "paidViews", "paidReach", "paidSaves", "paidCpe", "paidCpm",
 )
 
+# --- field kinds and labels -------------------------------------------------------------------
+
+
+class FieldKind(str, Enum):
+    """What a field holds, declared here once: records, gap filling and the sinks read it, nothing guesses it."""
+
+    COUNT = "count"            # a whole number of things (impressions, posts); sums; an empty period is 0
+    MONEY = "money"            # an amount in the account's currency (value generated, cost); sums; empty is 0
+    UNIT_COST = "unit_cost"    # money per engagement or per 1,000 impressions (cpe, cpm): a quotient
+    AVERAGE = "average"        # a per-post or per-view average (impressionsPerPost, avgWatchTime in ms)
+    PERCENT = "percent"        # a percentage number as sent: engagementRate 12.5 means 12.5 %
+    RATIO = "ratio"            # a plain quotient as sent: ROI 2.5 (value / cost), conversion rate 0.12
+    IDENTIFIER = "identifier"  # an id, number or text: never a quantity (49761, not 49,761)
+    TEXT = "text"              # names, statuses, URLs; lists and objects shown as one text
+    DATE = "date"              # a calendar date (a campaign's start, a time-series bucket's bounds)
+    DATETIME = "datetime"      # a moment (a post's publication time), shown in the report's time zone
+
+    @property
+    def is_metric(self) -> bool:
+        return self in _METRIC_KINDS
+
+    @property
+    def additive(self) -> bool:
+        """Whether values add up, so a period without activity is 0; a quotient's is undefined (None)."""
+        return self in (FieldKind.COUNT, FieldKind.MONEY)
+
+
+_METRIC_KINDS = frozenset({FieldKind.COUNT, FieldKind.MONEY, FieldKind.UNIT_COST, FieldKind.AVERAGE,
+                           FieldKind.PERCENT, FieldKind.RATIO})
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A field's kind and its readable label (the header of a clean workbook: "Creator ID")."""
+
+    kind: FieldKind
+    label: str
+
+
+_COUNT, _MONEY, _UNIT_COST, _AVERAGE, _PERCENT, _RATIO = (
+    FieldKind.COUNT, FieldKind.MONEY, FieldKind.UNIT_COST, FieldKind.AVERAGE, FieldKind.PERCENT, FieldKind.RATIO)
+
+# Every metric of every endpoint (and the ROI endpoint's fixed fields), with its kind and label. Kinds follow
+# the API's definitions: engagementRate is (engagements / impressions) x 100, affiliateLinksConversionRate is
+# conversions / clicks, the ROI fields are value / cost, avgWatchTime is in milliseconds.
+METRICS: dict[str, FieldInfo] = {
+    "likes": FieldInfo(_COUNT, "Likes"),
+    "comments": FieldInfo(_COUNT, "Comments"),
+    "shares": FieldInfo(_COUNT, "Shares"),
+    "clicks": FieldInfo(_COUNT, "Clicks"),
+    "saves": FieldInfo(_COUNT, "Saves"),
+    "impressions": FieldInfo(_COUNT, "Impressions"),
+    "reach": FieldInfo(_COUNT, "Reach"),
+    "organicReach": FieldInfo(_COUNT, "Organic Reach"),
+    "views": FieldInfo(_COUNT, "Views"),
+    "engagements": FieldInfo(_COUNT, "Engagements"),
+    "totalInteractions": FieldInfo(_COUNT, "Total Interactions"),
+    "replies": FieldInfo(_COUNT, "Replies"),
+    "reposts": FieldInfo(_COUNT, "Reposts"),
+    "potentialReach": FieldInfo(_COUNT, "Potential Reach"),
+    "followersAtPostDate": FieldInfo(_COUNT, "Followers at Post Date"),
+    "videoViewTotalTime": FieldInfo(_COUNT, "Video View Total Time"),
+    "crosspostedViews": FieldInfo(_COUNT, "Crossposted Views"),
+    "crosspostedFacebookOnlyViews": FieldInfo(_COUNT, "Crossposted Facebook-only Views"),
+    "navigationTapExit": FieldInfo(_COUNT, "Taps to Exit"),
+    "navigationTapBack": FieldInfo(_COUNT, "Taps Back"),
+    "navigationTapForward": FieldInfo(_COUNT, "Taps Forward"),
+    "navigationSwipeForward": FieldInfo(_COUNT, "Swipes Forward"),
+    "postsCount": FieldInfo(_COUNT, "Posts"),
+    "influencersCount": FieldInfo(_COUNT, "Creators"),
+    "engagementRate": FieldInfo(_PERCENT, "Engagement Rate"),
+    "impressionsPerPost": FieldInfo(_AVERAGE, "Impressions per Post"),
+    "engagementsPerPost": FieldInfo(_AVERAGE, "Engagements per Post"),
+    "avgWatchTime": FieldInfo(_AVERAGE, "Avg. Watch Time (ms)"),
+    "estimatedValueGenerated": FieldInfo(_MONEY, "Est. Value Generated"),
+    "estimatedContentCost": FieldInfo(_MONEY, "Est. Content Cost"),
+    "campaignsCost": FieldInfo(_MONEY, "Campaigns Cost"),
+    "returnOnInvestment": FieldInfo(_RATIO, "ROI"),
+    "estimatedRoi": FieldInfo(_RATIO, "Est. ROI"),
+    "cpe": FieldInfo(_UNIT_COST, "CPE"),
+    "cpm": FieldInfo(_UNIT_COST, "CPM"),
+    "paidLikes": FieldInfo(_COUNT, "Paid Likes"),
+    "paidComments": FieldInfo(_COUNT, "Paid Comments"),
+    "paidShares": FieldInfo(_COUNT, "Paid Shares"),
+    "paidClicks": FieldInfo(_COUNT, "Paid Clicks"),
+    "paidSaves": FieldInfo(_COUNT, "Paid Saves"),
+    "paidImpressions": FieldInfo(_COUNT, "Paid Impressions"),
+    "paidEngagements": FieldInfo(_COUNT, "Paid Engagements"),
+    "paidViews": FieldInfo(_COUNT, "Paid Views"),
+    "paidReach": FieldInfo(_COUNT, "Paid Reach"),
+    "paidInitialPlays": FieldInfo(_COUNT, "Paid Initial Plays"),
+    "paidPostsCount": FieldInfo(_COUNT, "Paid Posts"),
+    "paidInfluencersCount": FieldInfo(_COUNT, "Paid Creators"),
+    "paidEngagementRate": FieldInfo(_PERCENT, "Paid Engagement Rate"),
+    "paidCpe": FieldInfo(_UNIT_COST, "Paid CPE"),
+    "paidCpm": FieldInfo(_UNIT_COST, "Paid CPM"),
+    "paidAdSpend": FieldInfo(_MONEY, "Paid Ad Spend"),
+    "paidCost": FieldInfo(_MONEY, "Paid Cost"),
+    "paidReturnOnAdSpend": FieldInfo(_RATIO, "Paid ROAS"),
+    "trackingLinksClicks": FieldInfo(_COUNT, "Tracking Link Clicks"),
+    "trackingLinksConversions": FieldInfo(_COUNT, "Tracking Link Conversions"),
+    "trackingLinksConversionValue": FieldInfo(_MONEY, "Tracking Link Conversion Value"),
+    "affiliateLinksClicks": FieldInfo(_COUNT, "Affiliate Link Clicks"),
+    "affiliateLinksConversions": FieldInfo(_COUNT, "Affiliate Link Conversions"),
+    "affiliateLinksConversionRate": FieldInfo(_RATIO, "Affiliate Link Conversion Rate"),
+    "affiliateLinksSales": FieldInfo(_MONEY, "Affiliate Link Sales"),
+    "affiliateLinksCommissionEarned": FieldInfo(_MONEY, "Affiliate Commission Earned"),
+    "affiliateLinksRoi": FieldInfo(_RATIO, "Affiliate ROI"),
+    # the ROI endpoint's fixed fields (top level, no `metrics.` prefix)
+    "valueOfShares": FieldInfo(_MONEY, "Value of Shares"),
+    "valueOfImpressions": FieldInfo(_MONEY, "Value of Impressions"),
+    "valueOfComments": FieldInfo(_MONEY, "Value of Comments"),
+    "valueOfLikes": FieldInfo(_MONEY, "Value of Likes"),
+    "valueGenerated": FieldInfo(_MONEY, "Value Generated"),
+}
+
+# Every non-metric field an endpoint returns (dotted paths into a record), with its kind and label.
+FIELDS: dict[str, FieldInfo] = {
+    "instanceId": FieldInfo(FieldKind.IDENTIFIER, "Instance ID"),
+    "startDate": FieldInfo(FieldKind.DATE, "Start Date"),
+    "endDate": FieldInfo(FieldKind.DATE, "End Date"),
+    "campaignId": FieldInfo(FieldKind.IDENTIFIER, "Campaign ID"),
+    "campaignName": FieldInfo(FieldKind.TEXT, "Campaign Name"),
+    "description": FieldInfo(FieldKind.TEXT, "Description"),
+    "status": FieldInfo(FieldKind.TEXT, "Status"),
+    "firstPostDate": FieldInfo(FieldKind.DATETIME, "First Post Date"),
+    "lastPostDate": FieldInfo(FieldKind.DATETIME, "Last Post Date"),
+    "platforms": FieldInfo(FieldKind.TEXT, "Platforms"),
+    "contentType": FieldInfo(FieldKind.TEXT, "Content Type"),
+    "creator": FieldInfo(FieldKind.TEXT, "Creator"),
+    "creator.creatorId": FieldInfo(FieldKind.IDENTIFIER, "Creator ID"),
+    "creator.fullName": FieldInfo(FieldKind.TEXT, "Creator Name"),
+    "creator.profilePictureUrl": FieldInfo(FieldKind.TEXT, "Profile Picture URL"),
+    "creator.profiles": FieldInfo(FieldKind.TEXT, "Profiles"),
+    "postId": FieldInfo(FieldKind.IDENTIFIER, "Post ID"),
+    "creatorId": FieldInfo(FieldKind.IDENTIFIER, "Creator ID"),
+    "postDate": FieldInfo(FieldKind.DATETIME, "Post Date"),
+    "contentUrl": FieldInfo(FieldKind.TEXT, "Content URL"),
+    "contentImageUrl": FieldInfo(FieldKind.TEXT, "Content Image URL"),
+    "caption": FieldInfo(FieldKind.TEXT, "Caption"),
+    "creatorProfile": FieldInfo(FieldKind.TEXT, "Creator Profile"),
+    "creatorProfile.handleName": FieldInfo(FieldKind.TEXT, "Handle"),
+    "creatorProfile.network": FieldInfo(FieldKind.TEXT, "Network"),
+    "creatorProfile.fullName": FieldInfo(FieldKind.TEXT, "Profile Name"),
+    "creatorProfile.profileImage": FieldInfo(FieldKind.TEXT, "Profile Image"),
+    "creatorProfile.profileLink": FieldInfo(FieldKind.TEXT, "Profile Link"),
+    # only the legacy v1 API sends it (creators and posts); see V1_FIELDS
+    "creatorGlobalUserId": FieldInfo(FieldKind.IDENTIFIER, "Creator Global User ID"),
+}
+
+# Members of nested objects of known shape (CreatorProfileDto): a column per member, whether the fetched
+# records happen to hold the object or null (a post without a creator profile).
+OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
+    "creatorProfile": ("handleName", "network", "fullName", "profileImage", "profileLink"),
+}
+
+# Top-level fields only the legacy v1 routes send, by endpoint (the v1 OpenAPI's response DTOs).
+V1_FIELDS: dict[str, tuple[str, ...]] = {
+    "creators/performance": ("creatorGlobalUserId",),
+    "posts/performance": ("creatorGlobalUserId",),
+}
+
+# Identity fields the legacy v1 routes do not carry (their columns stay empty with api.version: v1).
+V2_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
+    "campaigns/performance": ("status", "startDate"),
+    "posts/performance": ("caption",),
+}
+
+METRICS_PREFIX = "metrics."
+
+
+def field_info(path: str) -> FieldInfo | None:
+    """Kind and label of a record field (`metrics.cpe`, `creator.creatorId`, `valueGenerated`); None if unknown.
+
+    `metrics.NAME` is a metric; a top-level path is a declared field or one of the ROI endpoint's fixed
+    metric fields, which sit at the top level of its rows.
+    """
+    if path.startswith(METRICS_PREFIX):
+        return METRICS.get(path[len(METRICS_PREFIX):])
+    return FIELDS.get(path) or METRICS.get(path)
+
+
 # Metrics that only exist for paid (boosted) content: null on organic-only rows.
 PAID_METRICS: frozenset[str] = frozenset(
     m for m in set(CAMPAIGN_METRICS + PLATFORM_METRICS + CREATOR_METRICS + POST_METRICS + INSTANCE_SUMMARY_METRICS)
@@ -184,6 +368,28 @@ class Endpoint:
         if self.paginated:
             out += list(CURSOR_PARAMS)
         return tuple(out)
+
+    def field_paths(self, metrics: Sequence[str] | None = None, version: str = "v2") -> tuple[str, ...]:
+        """Every path a column can read from this endpoint's rows, in column order.
+
+        Identity fields (an object of known shape as itself and as each member; the parent of a
+        dotted field, such as `creator`, too), the fixed fields, then `metrics.NAME` for each of
+        `metrics` (None: every metric the endpoint has); with `version` "v1", without the fields v1
+        lacks and with the fields only v1 sends.
+        """
+        paths: list[str] = []
+        for name in self.identity_fields:
+            parent = name.rpartition(".")[0]
+            if parent and parent not in paths:
+                paths.append(parent)
+            paths.append(name)
+            paths += [f"{name}.{member}" for member in OBJECT_MEMBERS.get(name, ())]
+        paths += list(self.fixed_fields)
+        paths += [METRICS_PREFIX + m for m in (self.metrics if metrics is None else metrics)]
+        if version == "v1":
+            missing = V2_ONLY_FIELDS.get(self.name, ())
+            paths = [p for p in paths if p not in missing] + list(V1_FIELDS.get(self.name, ()))
+        return tuple(paths)
 
     def metrics_for(self, content_types: frozenset[str] | None) -> tuple[str, ...]:
         """Metrics valid when rows are restricted to `content_types` (None = no filter)."""

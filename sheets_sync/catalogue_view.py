@@ -41,25 +41,25 @@ def _render_one(endpoint: Endpoint) -> str:
     lines += ["", "parameters:"]
     lines += _rows(_parameter_rows(endpoint))
     if endpoint.metrics:
-        lines += ["", f"metrics ({len(endpoint.metrics)}; `metrics` is required, only requested ones are returned):"]
-        lines += _wrapped(endpoint.metrics)
+        lines += ["", f"metrics ({len(endpoint.metrics)}; `metrics` is required, only requested ones are returned), "
+                      "by kind:"]
+        lines += _by_kind(endpoint.metrics)
         limited = [m for m in endpoint.metrics if m in catalogue.METRIC_CONTENT_TYPES]
         if limited:
             lines += _rows([("only for some content types (null elsewhere)",
                              "; ".join(f"{m} ({', '.join(sorted(catalogue.METRIC_CONTENT_TYPES[m]))})"
                                        for m in limited))], key_width=0)
     if endpoint.fixed_fields:
-        lines += ["", "fields (fixed set, at the top level of each row; no `metrics` parameter):"]
-        lines += _wrapped(endpoint.fixed_fields)
+        lines += ["", "fields (fixed set, at the top level of each row; no `metrics` parameter), by kind:"]
+        lines += _by_kind(endpoint.fixed_fields)
     lines += ["", "sort properties:" if endpoint.sort_properties else "sort properties: none (cannot sort)"]
     if endpoint.sort_properties:
         lines += _wrapped(endpoint.sort_properties)
         lines.append(f"  sortDirection: {' | '.join(catalogue.SORT_DIRECTIONS)} (default DESC)")
     lines += ["", "filters:" if endpoint.filters else "filters: none"]
     lines += _rows(_filter_rows(endpoint))
-    if endpoint.identity_fields:
-        lines += ["", "identity columns (before the metrics):"]
-        lines += _wrapped(endpoint.identity_fields)
+    lines += ["", "columns (field paths for `columns:`, default order; the label heads a clean workbook's column):"]
+    lines += _rows(_column_rows(endpoint), key_width=28)
     notes = list(endpoint.notes)
     if endpoint.paginated:
         notes.append("Pagination is handled by sheets-sync (api.pagination: auto | page | cursor).")
@@ -68,6 +68,37 @@ def _render_one(endpoint: Endpoint) -> str:
         for note in notes:
             lines += textwrap.wrap(note, _WIDTH, initial_indent="  - ", subsequent_indent="    ")
     return "\n".join(lines) + "\n"
+
+
+def _by_kind(names: tuple[str, ...]) -> list[str]:
+    """Metric names grouped under their declared kind (count, money, ratio ...), in catalogue order."""
+    groups: dict[str, list[str]] = {kind.value: [] for kind in catalogue.FieldKind if kind.is_metric}
+    for name in names:
+        info = catalogue.METRICS.get(name)
+        groups.setdefault(info.kind.value if info else "undeclared", []).append(name)
+    return _rows([(kind, ", ".join(members)) for kind, members in groups.items() if members], key_width=10)
+
+
+def _column_rows(endpoint: Endpoint) -> list[tuple[str, str]]:
+    """Each non-metric field path with its label and kind, then the metrics' `metrics.NAME` form."""
+    rows = []
+    paths = endpoint.field_paths(metrics=())
+    for path in paths:
+        info = catalogue.field_info(path)
+        text = f"{info.label} ({info.kind.value})" if info else ""
+        if any(other.startswith(path + ".") for other in paths):
+            text += "; the whole object as one text, not a default column"
+        if path in catalogue.V2_ONLY_FIELDS.get(endpoint.name, ()):
+            text += "; not from the v1 API"
+        rows.append((path, text))
+    for path in catalogue.V1_FIELDS.get(endpoint.name, ()):
+        info = catalogue.field_info(path)
+        rows.append((path, f"{info.label} ({info.kind.value}); only from the v1 API" if info else "v1 only"))
+    if endpoint.metrics:
+        rows.append(("metrics.NAME", "each requested metric; its label is its name in words (metrics.cpe: CPE, "
+                                     "metrics.estimatedRoi: Est. ROI)"))
+    rows.append(("(anything else)", "refused by validate; a field the API sends beyond this list needs extra: true"))
+    return rows
 
 
 def _parameter_rows(endpoint: Endpoint) -> list[tuple[str, str]]:

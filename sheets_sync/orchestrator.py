@@ -308,6 +308,11 @@ def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportC
             # their data instead of falling back to the template's.
             template = output
         tabs = [ExcelTab(summary.tables[r.name], sheet=r.tab or r.name, excel_table=r.table) for r in members]
+        if template == output and destination.template is None:
+            from sheets_sync.sinks.excel.plain import with_shown_headers
+
+            # last run wrote a clean workbook, headed by catalogue labels ("Creator ID"): match those
+            tabs = [ExcelTab(with_shown_headers(t.table), t.sheet, t.excel_table) for t in tabs]
         result = write_workbook(output, tabs, template=template, now=now, lock_dir=lock_dir)
     except SheetsSyncError as exc:
         for outcome in outcomes:

@@ -23,7 +23,7 @@ from sheets_sync.report import ColumnKind, Table, cell_text
 logger = logging.getLogger(__name__)
 PLAIN_LOG_EVERY_SECONDS = 5.0
 NON_TTY_WIDTH = 200
-_NUMERIC = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.PERCENT)
+_NUMERIC = (ColumnKind.INTEGER, ColumnKind.DECIMAL, ColumnKind.PERCENT, ColumnKind.RATIO)
 # C0/C1 controls (tab and newline excepted), DEL and the bidi embedding/override/isolate marks: API text
 # holding them could move the cursor, retitle the terminal or reorder what the user reads.
 _UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -11,10 +11,15 @@ and `2025-01-31T23:59:59.999Z` become their UTC dates, never shifted into the re
 The default column set is a function of the endpoint, the requested metrics and any fields the API
 adds beyond the catalogue, never of which records hold null: a post's `creatorProfile` is always the
 five `creatorProfile.*` columns of its documented shape (empty cells when it is null), so a run of 5
-rows, a full run and `validate` (no records at all) agree. Numeric identifier columns (`campaignId`,
-`creator.creatorId`, any `*Id`/`*Ids`) get the number format "0": 49761, not 49,761. Columns of fields
-the API adds beyond the catalogue are marked `passthrough` (a template without a column for them drops
-them with a warning).
+rows, a full run and `validate` (no records at all) agree. Columns of fields the API adds beyond the
+catalogue are marked `passthrough` (a template without a column for them drops them with a warning).
+
+A column's kind is the one the catalogue declares for its field (catalogue.METRICS and FIELDS: count,
+money, ratio, percent, identifier, ...), never guessed from its name; only a field beyond the catalogue
+takes its kind from its values. Identifier columns (`campaignId`, `creator.creatorId`) get the number
+format "0": 49761, not 49,761; among fields beyond the catalogue, the API's naming rule (`id`, `…Id`,
+`…Ids`) marks identifiers. Each column carries the catalogue's readable label ("Creator ID") when config
+gave no header of its own, for sinks that show labels (the clean workbook).
 """
 
 from __future__ import annotations
@@ -26,24 +31,28 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.catalogue import Endpoint
+from sheets_sync.catalogue import METRICS_PREFIX, OBJECT_MEMBERS, Endpoint, FieldKind, field_info
 from sheets_sync.report import Column, ColumnKind, ColumnSpec, Table, TableMeta
 
-_METRICS_PREFIX = "metrics."
+_METRICS_PREFIX = METRICS_PREFIX
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Name hints for a column's kind when its values alone cannot tell (all null, or ints that are money).
-_MONEY = re.compile(r"(?i)(cost|value|spend|sales|commission|cpe$|cpm$|roi$|^roi|returnon|perpost|avg)")
 _DATE_NAME = re.compile(r"(Date|At)$")
-# Identifier fields (campaignId, creator.creatorId, instanceIds ...): printed as 49761, never 49,761.
-_ID_NAME = re.compile(r"(^id$|Ids?$)")
+# Identifiers are printed as 49761, never 49,761.
 _ID_FORMAT = "0"
 _UTC = ZoneInfo("UTC")
 # Fields that are calendar dates whatever the API sends: campaign start/end, time-series bucket bounds.
 _CALENDAR_DATES = frozenset({"startDate", "endDate"})
-# Known members of nested objects (CreatorProfileDto, docs/decisions.md#columns), so their columns do not depend on
-# whether the fetched records happen to hold the object or null (a post without a creator profile).
-KNOWN_OBJECT_MEMBERS: dict[str, tuple[str, ...]] = {
-    "creatorProfile": ("handleName", "network", "fullName", "profileImage", "profileLink"),
+# The column kind of each declared field kind (identifiers and dates also look at the values).
+_COLUMN_KIND: dict[FieldKind, ColumnKind] = {
+    FieldKind.COUNT: ColumnKind.INTEGER,
+    FieldKind.MONEY: ColumnKind.DECIMAL,
+    FieldKind.UNIT_COST: ColumnKind.DECIMAL,
+    FieldKind.AVERAGE: ColumnKind.DECIMAL,
+    FieldKind.PERCENT: ColumnKind.PERCENT,
+    FieldKind.RATIO: ColumnKind.RATIO,
+    FieldKind.TEXT: ColumnKind.TEXT,
+    FieldKind.DATE: ColumnKind.DATE,
+    FieldKind.DATETIME: ColumnKind.DATETIME,
 }
 
 
@@ -81,7 +90,9 @@ def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequenc
             header = path
         headers.add(header)
         kind = infer_kind(path, (_get(r, path) for r in records))
-        columns.append(Column(path, header, kind, _default_format(path, kind), passthrough=path not in catalogue))
+        declared = field_info(path)
+        columns.append(Column(path, header, kind, _default_format(path, kind), passthrough=path not in catalogue,
+                              identifier=is_identifier(path), label=declared.label if declared else None))
     return columns
 
 
@@ -94,8 +105,13 @@ def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metric
         chosen = []
         for spec in columns:
             kind = infer_kind(spec.field, (_get(r, spec.field) for r in records))
-            chosen.append(Column(spec.field, spec.header or _header(spec.field), kind,
-                                 spec.format if spec.format is not None else _default_format(spec.field, kind)))
+            default_header = _header(spec.field)
+            info = field_info(spec.field)
+            # a header of the user's own stays as written everywhere; the catalogue label replaces only the default
+            label = info.label if info and spec.header in (None, default_header) else None
+            chosen.append(Column(spec.field, spec.header or default_header, kind,
+                                 spec.format if spec.format is not None else _default_format(spec.field, kind),
+                                 identifier=is_identifier(spec.field), label=label))
     else:
         chosen = default_columns(endpoint, metrics, records)
     rows = [tuple(convert(column.field, _get(record, column.field), tz) for column in chosen)
@@ -135,36 +151,50 @@ def profile_text(profile: dict[str, Any]) -> str:
 
 
 def infer_kind(path: str, values: Iterable[Any]) -> ColumnKind:
-    """Column kind from the values present, falling back on the field's name when all are null."""
+    """Column kind: the catalogue's declared kind of a known field; from the values for a field beyond it."""
     leaf = path.rsplit(".", 1)[-1]
     present = [v for v in values if v is not None]
+    info = field_info(path)
+    if info is not None:
+        if info.kind is FieldKind.IDENTIFIER:
+            numeric = present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+            return ColumnKind.INTEGER if numeric else ColumnKind.TEXT
+        if info.kind in (FieldKind.DATE, FieldKind.DATETIME) and all(isinstance(v, str) for v in present):
+            return _date_kind(leaf, present, _COLUMN_KIND[info.kind])
+        return _COLUMN_KIND[info.kind]
     seen = {type(v) for v in present}
-    if leaf == "engagementRate" or leaf.endswith("Rate"):
-        return ColumnKind.PERCENT
     if seen and seen <= {bool}:
         return ColumnKind.BOOLEAN
     if seen and seen <= {int, float}:
-        return ColumnKind.DECIMAL if float in seen or _MONEY.search(leaf) else ColumnKind.INTEGER
+        return ColumnKind.DECIMAL if float in seen else ColumnKind.INTEGER
     if _DATE_NAME.search(leaf) and seen <= {str}:
-        if not present:
-            return ColumnKind.DATE if leaf in _CALENDAR_DATES else ColumnKind.DATETIME
-        parse = _parse_calendar_date if leaf in _CALENDAR_DATES else (lambda v: _parse_date(v, _UTC))
-        parsed = {type(parse(v)) for v in present}
-        if parsed <= {dt.date}:
-            return ColumnKind.DATE
-        if parsed <= {dt.datetime}:
-            return ColumnKind.DATETIME
-        return ColumnKind.TEXT
+        return _date_kind(leaf, present, ColumnKind.DATE if leaf in _CALENDAR_DATES else ColumnKind.DATETIME)
     if seen:
         return ColumnKind.TEXT
-    if path.startswith(_METRICS_PREFIX) or leaf.endswith("Count"):
-        return ColumnKind.DECIMAL if _MONEY.search(leaf) else ColumnKind.INTEGER
+    # a metric the API added that is null in every row is still a number
+    return ColumnKind.INTEGER if path.startswith(_METRICS_PREFIX) else ColumnKind.TEXT
+
+
+def _date_kind(leaf: str, present: Sequence[str], empty: ColumnKind) -> ColumnKind:
+    """DATE or DATETIME from what the date strings parse to (`empty` when there are none); TEXT when mixed."""
+    if not present:
+        return empty
+    parse = _parse_calendar_date if leaf in _CALENDAR_DATES else (lambda v: _parse_date(v, _UTC))
+    parsed = {type(parse(v)) for v in present}
+    if parsed <= {dt.date}:
+        return ColumnKind.DATE
+    if parsed <= {dt.datetime}:
+        return ColumnKind.DATETIME
     return ColumnKind.TEXT
 
 
 def is_identifier(path: str) -> bool:
-    """Whether a field holds identifiers (`campaignId`, `creator.creatorId`, `instanceIds`, `id`)."""
-    return bool(_ID_NAME.search(path.rsplit(".", 1)[-1]))
+    """Whether a field holds identifiers: declared so in the catalogue, or beyond it named `id`/`…Id`/`…Ids`."""
+    info = field_info(path)
+    if info is not None:
+        return info.kind is FieldKind.IDENTIFIER
+    leaf = path.rsplit(".", 1)[-1]
+    return not path.startswith(_METRICS_PREFIX) and (leaf == "id" or leaf.endswith(("Id", "Ids")))
 
 
 def _default_format(path: str, kind: ColumnKind) -> str | None:
@@ -211,7 +241,7 @@ def _get(record: dict[str, Any], path: str) -> Any:
 def _added_member(path: str) -> bool:
     """Whether `path` is a member the API added to an object of known shape (`creatorProfile.new`)."""
     parent, _, member = path.rpartition(".")
-    return parent in KNOWN_OBJECT_MEMBERS and member not in KNOWN_OBJECT_MEMBERS[parent]
+    return parent in OBJECT_MEMBERS and member not in OBJECT_MEMBERS[parent]
 
 
 def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:
@@ -220,7 +250,7 @@ def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:
     Members of a known object come from its known shape, then any member the records add; null objects
     contribute nothing, so a run whose records all hold null has the same columns as one that has none.
     """
-    members: list[str] = [f"{path}.{key}" for key in KNOWN_OBJECT_MEMBERS.get(path, ())]
+    members: list[str] = [f"{path}.{key}" for key in OBJECT_MEMBERS.get(path, ())]
     for record in records:
         value = _get(record, path)
         if isinstance(value, dict):

@@ -7,6 +7,7 @@ datetime.datetime (already converted to the config's time zone).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,18 +21,22 @@ class ColumnKind(str, Enum):
     TEXT = "text"
     INTEGER = "integer"
     DECIMAL = "decimal"
-    PERCENT = "percent"      # a percentage number as the API gives it (12.5 means 12.5 %), format 0.00
+    PERCENT = "percent"      # a percentage number as the API gives it (12.5 means 12.5 %), shown 12.50%
+    RATIO = "ratio"          # a plain quotient as the API gives it (ROI 2.5, conversion 0.12), shown 250.00%
     DATE = "date"
     DATETIME = "datetime"
     BOOLEAN = "boolean"
 
 
-# Default number formats (Excel codes; the Sheets sink maps them to its own patterns).
+# Default number formats (Excel codes; the Sheets sink maps them to its own patterns). A PERCENT value is
+# already multiplied by 100, so its % is a literal sign and the cell keeps the API's 12.5; a RATIO value is
+# a plain quotient, so Excel's own percent format shows 2.5 as 250.00% (the cell keeps 2.5).
 DEFAULT_NUMBER_FORMATS: dict[ColumnKind, str | None] = {
     ColumnKind.TEXT: None,
     ColumnKind.INTEGER: "#,##0",
     ColumnKind.DECIMAL: "#,##0.00",
-    ColumnKind.PERCENT: "0.00",
+    ColumnKind.PERCENT: '0.00"%"',
+    ColumnKind.RATIO: "0.00%",
     ColumnKind.DATE: "yyyy-mm-dd",
     ColumnKind.DATETIME: "yyyy-mm-dd hh:mm",
     ColumnKind.BOOLEAN: None,
@@ -59,7 +64,13 @@ class Column:
     number_format: str | None = None  # explicit format from config; None = DEFAULT_NUMBER_FORMATS[kind]
     # A field the API added beyond the catalogue's known fields, shown only because no `columns:` were
     # configured. A template whose table has no column for it drops it with a warning (never an error).
-    passthrough: bool = field(default=False, compare=False)
+    # (dataclasses.field: inside this class `field` names the column's field path)
+    passthrough: bool = dataclasses.field(default=False, compare=False)
+    # An identifier column (campaignId, creator.creatorId): numbers of 16+ digits are written as text.
+    identifier: bool = dataclasses.field(default=False, compare=False)
+    # The catalogue's readable header ("Creator ID" for creator.creatorId) when config gave none; clean
+    # workbooks show it, while CSV files and template matching keep `header`.
+    label: str | None = dataclasses.field(default=None, compare=False)
 
     @property
     def effective_format(self) -> str | None:

@@ -5,28 +5,28 @@ Buckets are clipped to the requested range, the convention the bundled emulator 
 with the bucket 2025-01-01..2025-01-05, then full Monday-to-Sunday weeks.
 
 The API leaves out buckets without activity (docs/decisions.md#time-series). `fill_gaps` puts them back so
-charts get a continuous axis: count metrics become 0 (nothing happened), ratio metrics (rates,
-cost per engagement/mille, per-post averages, ROI) become None, because with no activity their
-denominator is zero and any number would be invented.
+charts get a continuous axis: additive metrics (the catalogue's count and money kinds) become 0
+(nothing happened), every other metric (rates, cost per engagement/mille, per-post averages, ROI)
+becomes None, because with no activity its denominator is zero and any number would be invented.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sheets_sync.catalogue import METRICS
 from sheets_sync.dates import month_end, quarter_start, week_start
 
 GRANULARITIES: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
-_RATIO = re.compile(r"(Rate|^cpe$|^cpm$|Cpe$|Cpm$|PerPost|Roi$|^returnOnInvestment$|ReturnOnAdSpend$|^avg)")
 
 
 def is_ratio_metric(name: str) -> bool:
-    """True for metrics that are a quotient (engagementRate, cpe, paidCpm, impressionsPerPost, ...)."""
-    return bool(_RATIO.search(name))
+    """True unless the catalogue declares the metric additive (a count or money); an unknown one is not summed."""
+    info = METRICS.get(name)
+    return info is None or not info.kind.additive
 
 
 def _bucket_end(day: dt.date, granularity: str) -> dt.date:

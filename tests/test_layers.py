@@ -46,12 +46,6 @@ ONLY: dict[str, tuple[str, ...]] = {
     "emulator": ("catalogue",),
     **{name: FOUNDATION for name in FOUNDATION},
 }
-# Imports another change in flight removes (the catalogue's metric kinds give sinks `Column.identifier`);
-# each entry must still exist, so the list shrinks as soon as that change lands.
-PENDING: set[tuple[str, str]] = {
-    ("sheets_sync.sinks.excel.plain", "sheets_sync.records"),
-    ("sheets_sync.sinks.excel.plan", "sheets_sync.records"),
-}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -104,13 +98,8 @@ def violations(root: Path) -> set[tuple[str, str]]:
 
 
 def test_the_package_keeps_its_layers():
-    """No module imports a layer its rules forbid (apart from the PENDING imports another change removes)."""
-    assert violations(ROOT) - PENDING == set()
-
-
-def test_pending_exceptions_still_exist():
-    """Every PENDING import is still there: once it is gone, its entry must go too (the rules only tighten)."""
-    assert PENDING - violations(ROOT) == set()
+    """No module imports a layer its rules forbid."""
+    assert violations(ROOT) == set()
 
 
 def test_every_rule_names_a_real_part_of_the_package():

@@ -82,7 +82,8 @@ def test_each_report_is_written_to_each_of_its_destinations(tmp_path: Path, emul
     with (tmp_path / "out" / "campaign-roi-2026-06.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["campaignId", "campaignName"] and len(rows) - 1 == campaigns.rows > 0
-    assert book.get_sheet_by_name("Campaigns").to_python()[0][:2] == ["campaignId", "campaignName"]
+    # a clean workbook is headed by the catalogue's labels; the CSV keeps the field paths
+    assert book.get_sheet_by_name("Campaigns").to_python()[0][:2] == ["Campaign ID", "Campaign Name"]
     assert len(campaigns.outputs) == 2 and campaigns.pages >= 1 and campaigns.requests >= campaigns.pages
     # Locks and history live in the state folder: the output folder holds only what the reports wrote.
     assert all(name.endswith((".xlsx", ".csv")) for name in files_under(tmp_path / "out"))

@@ -12,6 +12,7 @@ from sheets_sync.catalogue import (
     V1_PATHS, V1_SORT_PROPERTIES,
     content_types_for, get_endpoint,
 )
+from sheets_sync.config.columns import check_columns
 from sheets_sync.config.destinations import check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
@@ -213,11 +214,9 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
     if written.key is not None and report.mode != "upsert":
         yield at + ("key",), "does not apply: key is used only with mode: upsert"
     # whether each upsert key names a column is checked by sheets_sync.validate, which knows the columns
+    yield from check_columns(at, written, report, cfg.api.version)
     headers: dict[str, int] = {}
     for number, column in enumerate(written.columns or ()):
-        name = column.field.removeprefix("metrics.")
-        if column.field.startswith("metrics.") and endpoint.has_metrics_param and name not in (report.metrics or ()):
-            yield at + ("columns", number, "field"), f"{name} is not among this report's metrics"
         header = column.effective_header.lower()
         if header in headers:
             yield at + ("columns", number), f'header "{column.effective_header}" is used twice'

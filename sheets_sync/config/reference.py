@@ -24,7 +24,9 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("`reports[]`", "ReportConfig", "One entry per report."),
     ("`reports[].filters`", "FiltersConfig", "API filters (snake_case here, camelCase on the wire)."),
     ("`reports[].sort`", "SortConfig", "Server-side order; ranking endpoints only."),
-    ("`reports[].columns[]`", "ColumnConfig", "Also accepted: just the field path as text."),
+    ("`reports[].columns[]`", "ColumnConfig", "Also accepted: just the field path as text. Each field must be one "
+     "the endpoint returns (`sheets-sync endpoints ENDPOINT` lists them); `validate` and `run` refuse any other "
+     "unless it is marked `extra: true`."),
     ("`date_range: {last: ...}`", "LastPeriodConfig", "A window ending before today (or today)."),
     ("`date_range: {start: ..., end: ...}`", "FixedRangeConfig",
      "Fixed dates; `end` at most `start` + 2 calendar years."),

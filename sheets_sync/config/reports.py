@@ -97,6 +97,8 @@ class ColumnConfig(StrictModel):
     field: Annotated[Name, Field(description="Dotted field path, e.g. campaignName or metrics.impressions.")]
     header: Annotated[Name | None, Field(description="Header text; default: the field without metrics.")] = None
     format: Annotated[Text | None, Field(description='Number format, e.g. "0.00" or "#,##0".')] = None
+    extra: Annotated[Flag, Field(description="true for a field the API sends beyond the endpoint catalogue: "
+                                             "not checked (other fields must be ones the endpoint returns).")] = False
 
     @model_validator(mode="before")
     @classmethod

@@ -94,8 +94,8 @@ class TestValues:
         assert list(t.rows) == [("a", 0, None)]
         assert type(list(t.rows)[0][1]) is int
 
-    def test_kinds_are_inferred_from_values_and_names(self):
-        """ints → INTEGER, money and floats → DECIMAL, *Rate → PERCENT with 0.00, ids stay ints."""
+    def test_kinds_come_from_the_catalogue_not_the_values(self):
+        """counts → INTEGER, a cpm sent as int → DECIMAL, engagementRate → PERCENT (0.00"%"), ids stay ints."""
         t = table("campaigns/performance", [{"campaignId": 5, "metrics": {"impressions": 3, "cpm": 2,
                                                                            "engagementRate": 12.5,
                                                                            "avgWatchTime": 1.25}}],
@@ -104,7 +104,7 @@ class TestValues:
         assert kinds["campaignId"] == ColumnKind.INTEGER and kinds["impressions"] == ColumnKind.INTEGER
         assert kinds["cpm"] == ColumnKind.DECIMAL and kinds["avgWatchTime"] == ColumnKind.DECIMAL
         assert kinds["engagementRate"] == ColumnKind.PERCENT
-        assert t.columns[t.headers.index("engagementRate")].effective_format == "0.00"
+        assert t.columns[t.headers.index("engagementRate")].effective_format == '0.00"%"'
         row = list(t.rows)[0]
         assert row[t.headers.index("engagementRate")] == 12.5 and row[0] == 5
 
@@ -302,3 +302,49 @@ class TestIdentifierFormat:
                  ColumnSpec("metrics.impressions")]
         t = table("campaigns/performance", [record], ["impressions"], specs)
         assert [c.effective_format for c in t.columns] == ["0", "#,##0", "#,##0"]
+
+
+class TestDeclaredKindsAndLabels:
+    def test_roi_is_a_ratio_not_money_and_money_stays_money(self):
+        """returnOnInvestment → RATIO shown 0.00% (2.5 = 250%); value fields → DECIMAL #,##0.00, even as ints."""
+        t = table("platforms/return-on-investment", [{"contentType": "tiktok", "valueOfLikes": 10,
+                                                       "valueGenerated": 10, "returnOnInvestment": 2.5}], [])
+        kinds = {c.field: (c.kind, c.effective_format) for c in t.columns}
+        assert kinds["returnOnInvestment"] == (ColumnKind.RATIO, "0.00%")
+        assert kinds["valueOfLikes"] == kinds["valueGenerated"] == (ColumnKind.DECIMAL, "#,##0.00")
+        assert list(t.rows)[0][t.headers.index("returnOnInvestment")] == 2.5   # the value itself is never scaled
+
+    def test_each_metric_kind_has_its_column_kind_and_format(self):
+        """count #,##0; money and unit cost #,##0.00; percent 0.00"%"; ratio 0.00%; average #,##0.00."""
+        metrics = ["impressions", "estimatedValueGenerated", "cpe", "engagementRate", "estimatedRoi",
+                   "affiliateLinksConversionRate", "impressionsPerPost"]
+        t = table("campaigns/performance", [], metrics)
+        formats = {c.header: c.effective_format for c in t.columns if c.field.startswith("metrics.")}
+        assert formats == {"impressions": "#,##0", "estimatedValueGenerated": "#,##0.00", "cpe": "#,##0.00",
+                           "engagementRate": '0.00"%"', "estimatedRoi": "0.00%",
+                           "affiliateLinksConversionRate": "0.00%", "impressionsPerPost": "#,##0.00"}
+
+    def test_default_columns_carry_catalogue_labels_and_identifier_flags(self):
+        """creator.creatorId is labelled "Creator ID" and marked an identifier; metrics get their labels."""
+        cols = default_columns(get_endpoint("creators/performance"), ["engagements", "cpm"], [])
+        labels = {c.field: c.label for c in cols}
+        assert labels["creator.creatorId"] == "Creator ID" and labels["metrics.cpm"] == "CPM"
+        assert labels["metrics.engagements"] == "Engagements"
+        assert [c.field for c in cols if c.identifier] == ["creator.creatorId"]
+        assert [c.header for c in cols][:1] == ["creator.creatorId"]   # headers (CSV, templates) stay field paths
+
+    def test_a_header_of_the_users_own_has_no_label(self):
+        """columns: with header: keeps it everywhere (no label); without one, the catalogue label applies."""
+        specs = [ColumnSpec("campaignId", "Id!"), ColumnSpec("campaignName"), ColumnSpec("metrics.impressions",
+                                                                                         "impressions")]
+        t = table("campaigns/performance", [], ["impressions"], specs)
+        assert [(c.header, c.label) for c in t.columns] == [("Id!", None), ("campaignName", "Campaign Name"),
+                                                            ("impressions", "Impressions")]
+
+    def test_fields_beyond_the_catalogue_take_their_kind_from_values_and_have_no_label(self):
+        """An added metric of ints is INTEGER, of floats DECIMAL; whatever its name says (`fooRate`, `barCost`)."""
+        t = table("platforms/performance", [{"contentType": "a", "metrics": {"fooRate": 3, "barCost": 1.5}}], [])
+        by_field = {c.field: c for c in t.columns}
+        assert by_field["metrics.fooRate"].kind == ColumnKind.INTEGER
+        assert by_field["metrics.barCost"].kind == ColumnKind.DECIMAL
+        assert by_field["metrics.fooRate"].label is None and not by_field["metrics.fooRate"].identifier

@@ -10,7 +10,7 @@ import openpyxl
 
 from excel_helpers import NOW, assert_data, calamine_rows, make_tab
 from sheets_sync.report import ColumnKind
-from sheets_sync.sinks.excel import write_workbook
+from sheets_sync.sinks.excel import ExcelTab, write_workbook
 from xlsx_checker import assert_sound
 
 K = ColumnKind
@@ -46,7 +46,7 @@ def test_header_is_bold_frozen_and_filtered(tmp_path: Path) -> None:
 def test_number_formats_follow_the_column_kind(tmp_path: Path) -> None:
     """Integer, percent and date columns get the report model's default number formats."""
     ws = openpyxl.load_workbook(_two_tabs(tmp_path).path)["Campaigns"]
-    assert [ws.cell(2, c).number_format for c in range(1, 5)] == ["General", "#,##0", "0.00", "yyyy-mm-dd"]
+    assert [ws.cell(2, c).number_format for c in range(1, 5)] == ["General", "#,##0", '0.00"%"', "yyyy-mm-dd"]
 
 
 def test_column_widths_fit_headers_and_values(tmp_path: Path) -> None:
@@ -112,3 +112,80 @@ def test_rows_stream_from_a_one_shot_iterator(tmp_path: Path) -> None:
     result = write_workbook(tmp_path / "big.xlsx", [tab], now=NOW)
     assert result.rows == {"Data": 1500}
     assert calamine_rows(result.path, "Data")[-1][:2] == ["c1499", 1499]
+
+
+def _creators_tab(records: list[dict]) -> ExcelTab:
+    """A creators/performance tab with the default columns, built by records as a run builds it."""
+    from sheets_sync.catalogue import get_endpoint
+    from sheets_sync.records import build_table
+    from sheets_sync.report import TableMeta
+
+    metrics = ["impressions", "engagementRate", "estimatedValueGenerated", "estimatedRoi", "cpm"]
+    table = build_table(get_endpoint("creators/performance"), records, metrics=metrics, columns=None,
+                        meta=TableMeta(report="Creators", endpoint="creators/performance"))
+    return ExcelTab(table, "Creators")
+
+
+CREATOR = {"creator": {"creatorId": 49761, "fullName": "Ann", "profilePictureUrl": None, "profiles": []},
+           "metrics": {"impressions": 12345, "engagementRate": 4.25, "estimatedValueGenerated": 1234,
+                       "estimatedRoi": 2.5, "cpm": 3}}
+
+
+def test_clean_workbook_headers_are_the_catalogue_labels(tmp_path: Path) -> None:
+    """Default columns are headed "Creator ID", "Est. ROI" ... in a clean workbook, read back by both readers."""
+    result = write_workbook(tmp_path / "c.xlsx", [_creators_tab([CREATOR])], now=NOW)
+    expected = ["Creator ID", "Creator Name", "Profile Picture URL", "Profiles", "Impressions", "Engagement Rate",
+                "Est. Value Generated", "Est. ROI", "CPM"]
+    assert calamine_rows(result.path, "Creators")[0] == expected
+    assert next(openpyxl.load_workbook(result.path, read_only=True)["Creators"].values)[:9] == tuple(expected)
+
+
+def test_clean_workbook_number_formats_follow_the_metric_kinds(tmp_path: Path) -> None:
+    """id "0", count #,##0, percent 0.00"%", money #,##0.00 (even sent as an int), ROI 0.00% (not money)."""
+    path = write_workbook(tmp_path / "c.xlsx", [_creators_tab([CREATOR])], now=NOW).path
+    ws = openpyxl.load_workbook(path)["Creators"]
+    formats = {ws.cell(1, c).value: ws.cell(2, c).number_format for c in range(1, 10)}
+    assert formats["Creator ID"] == "0" and formats["Impressions"] == "#,##0"
+    assert formats["Engagement Rate"] == '0.00"%"' and formats["Est. Value Generated"] == "#,##0.00"
+    assert formats["Est. ROI"] == "0.00%" and formats["CPM"] == "#,##0.00"
+    assert ws.cell(2, 8).value == 2.5 and ws.cell(2, 6).value == 4.25   # values exactly as the API sent them
+
+
+def test_csv_keeps_field_paths_as_headers(tmp_path: Path) -> None:
+    """The same table written as CSV is headed by field paths (creator.creatorId), for machines and imports."""
+    import csv
+
+    from sheets_sync.sinks.csv_sink import write_csv
+
+    path = write_csv(tmp_path / "c.csv", _creators_tab([CREATOR]).table).path
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header[:2] == ["creator.creatorId", "creator.fullName"] and header[-1] == "cpm"
+
+
+def test_a_label_that_would_repeat_another_header_gives_way() -> None:
+    """Two columns never read the same: a clashing label falls back to the column's own header."""
+    from sheets_sync.report import Column
+    from sheets_sync.sinks.excel.plain import shown_headers
+
+    columns = [Column("campaignName", "Impressions"),
+               Column("metrics.impressions", "impressions", label="Impressions"),
+               Column("creatorId", "creatorId", label="Creator ID"),
+               Column("creator.creatorId", "x", label="Creator ID"),
+               Column("status", "status", label="Status")]
+    assert shown_headers(columns) == ["Impressions", "impressions", "creatorId", "x", "Status"]
+
+
+def test_a_template_still_matches_the_field_path_headers(tmp_path: Path) -> None:
+    """Labels are for clean workbooks only: a template headed creator.creatorId ... is filled and keeps its headers."""
+    import xlsxwriter
+
+    tab = _creators_tab([CREATOR])
+    template = tmp_path / "t.xlsx"
+    book = xlsxwriter.Workbook(str(template))
+    book.add_worksheet("Creators").add_table(0, 0, 1, len(tab.table.columns) - 1, {
+        "name": "tblCreators", "columns": [{"header": h} for h in tab.table.headers]})
+    book.close()
+    result = write_workbook(tmp_path / "out.xlsx", [tab], template=template, now=NOW)
+    rows = calamine_rows(result.path, "Creators")
+    assert rows[0] == tab.table.headers and rows[1][0] == 49761

@@ -75,7 +75,8 @@ class TestTypes:
 class TestLongNumbers:
     """Numbers Excel cannot hold digit for digit are written as literal text (docs/excel-templates.md#values)."""
 
-    ID_COLUMNS = [Column("campaignId", "campaignId", K.INTEGER, "0"), Column("metrics.reach", "reach", K.INTEGER)]
+    ID_COLUMNS = [Column("campaignId", "campaignId", K.INTEGER, "0", identifier=True),
+                  Column("metrics.reach", "reach", K.INTEGER)]
     ROWS = [[9007199254740999, 9007199254740999],      # beyond 2**53: text in any column
             [1234567890123456, 1234567890123456],      # 16 digits: text as an identifier, a number otherwise
             [-9007199254740999, 49761]]

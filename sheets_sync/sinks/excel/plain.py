@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import zipfile
@@ -10,8 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sheets_sync.errors import SinkError
-from sheets_sync.records import is_identifier
-from sheets_sync.report import ColumnKind, Table
+from sheets_sync.report import Column, ColumnKind, Table
 from sheets_sync.sinks.excel.cells import (
     DataSlot, RowEncoder, TextStats, clean_text, column_letter, escape_attr, escape_text, text_warnings,
 )
@@ -88,6 +88,30 @@ def _sheet_tail(last_cell: str) -> str:
             '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
 
 
+def shown_headers(columns: Sequence[Column]) -> list[str]:
+    """Row 1 of a clean workbook: each column's catalogue label ("Creator ID"), else its header.
+
+    A label that would repeat another column's label or header (case-insensitively) gives way to the
+    column's own header, so no two columns of a sheet read the same.
+    """
+    taken = [c.header.casefold() for c in columns]
+    labels = [c.label.casefold() if c.label else None for c in columns]
+    shown = []
+    for index, column in enumerate(columns):
+        label = labels[index]
+        clash = label is not None and (labels.count(label) > 1
+                                       or any(h == label for i, h in enumerate(taken) if i != index))
+        shown.append(column.label if column.label and not clash else column.header)
+    return shown
+
+
+def with_shown_headers(table: Table) -> Table:
+    """`table` with the headers a clean workbook shows: what a partial run matches in last run's workbook."""
+    shown = shown_headers(table.columns)
+    columns = [dataclasses.replace(c, header=h) for c, h in zip(table.columns, shown, strict=True)]
+    return Table(columns=columns, rows=table.rows, meta=table.meta)
+
+
 def _header_row(headers: Sequence[str], stats: TextStats) -> str:
     cells = "".join(
         f'<c r="{column_letter(i)}1" s="{_HEADER_STYLE}" t="inlineStr"><is><t xml:space="preserve">'
@@ -100,16 +124,17 @@ def _write_tab(zout: zipfile.ZipFile, name: str, tab: ExcelTab, formats: _Format
     table: Table = tab.table
     if not table.columns:
         raise SinkError(f"sheet {tab.sheet!r}: the report has no columns to write")
-    slots = [DataSlot(column_letter(i), i - 1, formats.style(c.effective_format), _QUOTED_STYLE, is_identifier(c.field))
+    slots = [DataSlot(column_letter(i), i - 1, formats.style(c.effective_format), _QUOTED_STYLE, c.identifier)
              for i, c in enumerate(table.columns, 1)]
+    headers = shown_headers(table.columns)
     encoder = RowEncoder(slots)
     rows = iter(table.rows)
     sample = list(itertools.islice(rows, _WIDTH_SAMPLE_ROWS))
     spool = RowSpool(spool_dir)
     try:
-        spool.add(_header_row(table.headers, encoder.stats))
+        spool.add(_header_row(headers, encoder.stats))
         count = spool_rows(encoder, itertools.chain(sample, rows), 2, spool, tab.sheet)
-        widths = [_width(c.header, c.kind, sample, i) for i, c in enumerate(table.columns)]
+        widths = [_width(h, c.kind, sample, i) for i, (h, c) in enumerate(zip(headers, table.columns, strict=True))]
         last_cell = f"{column_letter(len(table.columns))}{count + 1}"
         write_sheet_entry(zout, name, _sheet_head(last_cell, widths, selected), spool, _sheet_tail(last_cell), stamp)
     finally:

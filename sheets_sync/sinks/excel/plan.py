@@ -9,7 +9,6 @@ from pathlib import Path
 from xml.sax.saxutils import unescape
 
 from sheets_sync.errors import TemplateError
-from sheets_sync.records import is_identifier
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel.cells import DataSlot, FixedSlot, column_letter, escape_text
 from sheets_sync.sinks.excel.inspection import match_columns, open_template, read_contents, select_area
@@ -117,7 +116,7 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
         if position in mapping:
             source = tab.table.columns[mapping[position]]
             style = _data_style(plan.styles, base, source.kind, source.number_format, source.effective_format)
-            slots.append((column, DataSlot(letter, mapping[position], style, None, is_identifier(source.field))))
+            slots.append((column, DataSlot(letter, mapping[position], style, None, source.identifier)))
             continue
         text = proto.formula if proto is not None and proto.formula else table_formulas.get(name)
         if not text:
