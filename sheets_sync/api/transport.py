@@ -66,6 +66,11 @@ def tallied(tally: RequestTally) -> Iterator[RequestTally]:
         _TALLY.reset(token)
 
 
+def current_tally() -> RequestTally | None:
+    """The tally the current context counts into, if any."""
+    return _TALLY.get()
+
+
 class TransportClosedError(ApiError):
     """The transport was cancelled (the run is being interrupted): no new request is sent."""
 
