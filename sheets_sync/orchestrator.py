@@ -318,7 +318,7 @@ class _Run:
                     outcome.start_date, outcome.end_date = self.context.period(report)
             outcomes.append(outcome)
         self.summary.outcomes[:] = outcomes
-        logger.warning("run interrupted: %d report(s) had not finished",
+        logger.debug("run interrupted: %d report(s) had not finished",
                        sum(o.status == STATUS_INTERRUPTED for o in outcomes))
 
 

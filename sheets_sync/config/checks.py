@@ -17,6 +17,7 @@ from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.config.reports import tab_problem
 from sheets_sync.dates import range_error
+from sheets_sync.output_names import period_conflicts
 from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
 
 Found = tuple[tuple[str | int, ...], str]   # (key path, message)
@@ -94,6 +95,8 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     for name in cfg.destinations:
         if name not in used and complete:
             yield ("destinations", name), "warning: no report writes to this destination"
+    if complete:
+        yield from period_conflicts(cfg, now)  # one workbook, one name: its reports should share the period
 
 
 def _check_filter_pair(platform: list[str] | None, content_type: list[str] | None,
