@@ -125,15 +125,16 @@ class Transport:
                 assert self.tokens is not None, "Transport.tokens must be set before authorised calls"
                 token, generation = self.tokens.get()
                 headers["Authorization"] = f"Bearer {token}"
-            self.rate_budget.acquire()
-            if self._cancelled.is_set():
-                raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
-                             _body_keys(json_body), attempt)
             try:
-                # Taken after the token (whose exchange is itself a request) so a thread never waits on itself.
+                # The slot is taken after the token (whose exchange is itself a request), so a thread never
+                # waits on itself, and before the rate budget, so a request starts when the budget says.
                 with self._in_flight:
+                    if self._cancelled.is_set():
+                        raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
+                    self.rate_budget.acquire()
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
+                                     _body_keys(json_body), attempt)
                     started = time.perf_counter()
                     response = self._session.request(method, url, params=params, json=json_body,
                                                      headers=headers, timeout=self.timeout,
