@@ -66,7 +66,7 @@ def measure(url: str, reports: int, concurrency: int, workers: int | None) -> tu
         cfg = load_config(path, {"LATER_API_URL": url, "LATER_CLIENT_ID": CLIENT_ID,
                                  "LATER_CLIENT_SECRET": CLIENT_SECRET})
         started = time.perf_counter()
-        summary = run_config(cfg, now=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc), report_workers=workers)
+        summary = run_config(cfg, now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC), report_workers=workers)
         wall = time.perf_counter() - started
     assert summary.exit_code == 0 and all(o.pages == 1 for o in summary.outcomes), summary.outcomes
     return wall, sum(o.requests for o in summary.outcomes)
@@ -118,19 +118,19 @@ def main() -> int:
                     f"{network[mode] / ideal:.2f}× |")
     ratio = network["concurrent"] / ideal
     lines = [
-        f"{args.reports} one-page reports (campaigns/performance) to CSV, {args.latency_ms} ms latency per data "
+        (f"{args.reports} one-page reports (campaigns/performance) to CSV, {args.latency_ms} ms latency per data "
         f"request, max_concurrency {args.concurrency}, {requests} requests per run (1 token exchange); median of "
         f"{args.repeat} runs (Python {platform.python_version()}, {mp.cpu_count()} CPUs). Emulators in child "
-        "processes.",
+        "processes."),
         "",
         f"| run | wall at {args.latency_ms} ms | wall at 0 ms | network time | vs ideal |",
         "|---|---|---|---|---|",
         f"| ideal (token + ⌈{data_requests} / {args.concurrency}⌉ rounds) | | | {ideal:.2f} s | 1.00× |",
         *rows,
         "",
-        f"Target: concurrent network time ≤ 1.3× ideal — {'met' if ratio <= 1.3 else 'MISSED'} ({ratio:.2f}×); "
+        (f"Target: concurrent network time ≤ 1.3× ideal — {'met' if ratio <= 1.3 else 'MISSED'} ({ratio:.2f}×); "
         f"{network['report after report'] / network['concurrent']:.1f}× less network time than report after "
-        "report.",
+        "report."),
     ]
     print("\n".join(lines))
     if not args.no_write:

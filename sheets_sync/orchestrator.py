@@ -33,7 +33,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.api.transport import RequestTally, TransportClosedError, current_tally, tallied
+from sheets_sync.api.transport import (
+    RequestTally,
+    TransportClosedError,
+    current_tally,
+    tallied,
+)
 from sheets_sync.errors import (
     ApiAuthError,
     ApiUnavailableError,
@@ -78,7 +83,7 @@ class ReportOutcome:
     outputs: list[str] = field(default_factory=list)
     failed_destinations: list[str] = field(default_factory=list)  # destinations that were not written
     error: str | None = None
-    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -159,8 +164,8 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
     """
     reports = select_reports(cfg, report_names)
     tz = str(cfg.timezone)
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
-    summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(tz))
+    summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.UTC), outcomes=[],
                          tables={}, dry_run=dry_run)
     with run_context(summary.run_id):
         context = SinkContext(config=cfg, now=now, periods=config_periods(cfg, now))
@@ -460,8 +465,8 @@ def _fetch_report(client: Any, cfg: Config, report: ReportConfig, tz: str, now: 
 
 
 def _resolve(cfg: Config, path: Any) -> Path:
-    path = Path(path)
-    return path if path.is_absolute() else cfg.base_dir / path
+    given = Path(path)
+    return given if given.is_absolute() else Path(cfg.base_dir) / given
 
 
 def _record(history: RunHistory | None, summary: RunSummary) -> None:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 def config_path(context: SinkContext, path: Any) -> Path:
     """A path written in the config, relative to the config file's folder."""
-    path = Path(path)
-    return path if path.is_absolute() else context.base_dir / path
+    given = Path(path)
+    return given if given.is_absolute() else context.base_dir / given
 
 
 def output_path(context: SinkContext, destination_name: str, output: str, report: ReportConfig) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sheets_sync.emulator import RunningEmulator
 
 # The emulator's data ends on its default anchor date (2026-06-30); fixed ranges keep tests independent of today.
-NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 # posts/performance is left out: thousands of rows make it the slow one for the emulator.
 ENDPOINTS = ("campaigns/performance", "platforms/performance", "creators/performance", "campaigns/performance",
              "platforms/return-on-investment", "instances/performance")

@@ -17,7 +17,14 @@ from sheets_sync.emulator import RunningEmulator
 from sheets_sync.logging_setup import configure_logging
 from sheets_sync.orchestrator import RunSummary, run_config
 
-from .run_helpers import ENDPOINTS, NOW, ONE_PAGE_ENDPOINTS, config_text, env_for, write_config
+from .run_helpers import (
+    ENDPOINTS,
+    NOW,
+    ONE_PAGE_ENDPOINTS,
+    config_text,
+    env_for,
+    write_config,
+)
 
 CSV = '  flat: {type: csv, output: "out/{report}.csv"}\n'
 

@@ -64,7 +64,7 @@ def test_a_registered_sink_gets_the_run_and_no_file_is_written(tmp_path: Path, m
 
 def test_the_orchestrator_has_no_branch_on_a_destination_type() -> None:
     """orchestrator.py names no destination type and compares no `.type`: every sink is reached by the registry."""
-    import sheets_sync.orchestrator as orchestrator
+    from sheets_sync import orchestrator
 
     tree = ast.parse(Path(orchestrator.__file__).read_text(encoding="utf-8"))
     literals = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
@@ -147,8 +147,8 @@ def test_a_run_whose_reports_all_return_no_rows_says_so(tmp_path: Path, emulator
     cfg = load_config(write_config(tmp_path, text), env_for(emulator))
     summary = run_config(cfg, now=NOW, history=history_for(cfg))
     assert [o.rows for o in summary.outcomes] == [0, 0] and summary.exit_code == 0
-    assert summary.notes == ["every report returned 0 rows: check the date range (2019-01-01 to 2019-01-31) "
-                             "and the filters; the API has no data for them"]
+    assert summary.notes == [("every report returned 0 rows: check the date range (2019-01-01 to 2019-01-31) "
+                             "and the filters; the API has no data for them")]
 
 
 def test_a_run_with_rows_carries_no_zero_rows_note(tmp_path: Path, emulator) -> None:

@@ -10,12 +10,18 @@ run for the whole workbook (see `sheets_sync.output_names`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, SinkError
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
-from sheets_sync.sinks.outputs import config_path, folder_problem, make_folder, shared_output_path, shown
+from sheets_sync.sinks.outputs import (
+    config_path,
+    folder_problem,
+    make_folder,
+    shared_output_path,
+    shown,
+)
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
@@ -72,7 +78,8 @@ class ExcelSink:
             logger.warning("workbook %r: %s", name, warning)
             result.warnings.append(f"workbook {name!r}: {warning}")
         for t in tables:
-            result.wrote(t.report.name, shown(written.path), len(t.table.rows) if t.table is not None else 0)
+            rows = t.table.rows if t.table is not None else []
+            result.wrote(t.report.name, shown(written.path), len(rows) if isinstance(rows, Sized) else 0)
         logger.info("wrote %s (%d tab(s), %d bytes)", written.path, len(tabs), written.bytes_written)
         return result
 
