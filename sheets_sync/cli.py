@@ -15,6 +15,7 @@ from sheets_sync import __version__
 from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, UsageError
 from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
 from sheets_sync.redaction import redact
+from sheets_sync.signals import Terminated, interrupt_exit_code, sigterm_interrupts
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose reader closed the pipe
@@ -335,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code if isinstance(code, int) else EXIT_USAGE
     configure_logging(getattr(args, "log_level", None) or _default_log_level(args),
                       json_logs=getattr(args, "json_logs", False))
-    return run_command(args.handler, args, extra)
+    with sigterm_interrupts():  # SIGTERM takes Ctrl-C's clean path (exit 143)
+        return run_command(args.handler, args, extra)
 
 
 def _json_logs(args: argparse.Namespace) -> bool:
@@ -389,9 +391,10 @@ def run_command(handler: Callable[[argparse.Namespace, list[str]], int], args: a
     except SheetsSyncError as exc:
         _error_line(args, exc.message)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        by = f" by {exc.signal_name}" if isinstance(exc, Terminated) else ""
+        print(f"{PROG}: interrupted{by}", file=sys.stderr)
+        return interrupt_exit_code(exc)
     except Exception:  # noqa: BLE001  (anything else is a bug: show the traceback, redacted)
         print(redact(traceback.format_exc()), file=sys.stderr, end="")
         print(f"{PROG}: {BUG_HINT}", file=sys.stderr)

@@ -14,7 +14,8 @@ from sheets_sync.redaction import redact
 
 HISTORY_FILE = "history.sqlite"
 MAX_ERROR_CHARS = 500
-STATUSES = ("ok", "partial", "failed")  # partial: some destinations written, others failed
+STATUSES = ("ok", "partial", "failed", "interrupted")  # partial: some destinations written, others failed;
+# interrupted: the run was stopped (Ctrl-C, SIGTERM) before this report had finished
 
 _metadata = sa.MetaData()
 runs_table = sa.Table(

@@ -1,51 +1,70 @@
-"""Runs a config's reports in order: fetch each once, build its table, write each destination, record history.
+"""Runs a config's reports: fetch each once (concurrently), build its table, write each destination, record history.
 
-The one module that knows the order of steps (docs/architecture.md). A report that fails is
-recorded and the others carry on. A workbook destination is written once, with all of its tabs,
-and only when every one of its reports was fetched: otherwise the previous workbook stays as it
-was (a workbook with one tab fresh and another emptied would be worse than yesterday's).
+The one module that knows the order of steps (docs/architecture.md). Before the first request
+every destination the run writes is checked by its sink (a broken template is a config problem,
+found before any data is fetched). The reports are then fetched concurrently through one API client (one token, one
+connection pool, one rate budget, at most `api.max_concurrency` requests in flight in all); the
+token is exchanged first, in the first report's name, so a refusal is met once. Summary, history
+and outputs keep config order. A report that fails is recorded and the others carry on; when a
+failure is one every later report would repeat (the API refused the credentials, or the origin
+cannot be reached at all) the reports not started yet are marked failed with the same reason and
+not fetched. Each destination is then written by the sink registered for its type
+(`sheets_sync.sinks.registry`); this module has no branch on a destination's type. Every failure is
+logged as one ERROR line naming the report or destination and the reason.
+
 A dry run fetches and returns the tables but writes nothing at all: no output, no history row.
-
-Before the first request, every Excel template the run will fill is checked against its reports
-(a broken template is a config problem, found before any data is fetched). When a report fails in
-a way that every later report would repeat (the API refused the credentials, or the origin cannot
-be reached at all) the remaining reports are marked failed with the same reason and not fetched.
-Every failure is logged as one ERROR line naming the report or destination and the reason.
+An interrupted run (Ctrl-C, SIGTERM) sends no new request, abandons the write in progress (its
+temporary file is removed), records `interrupted` for every report that had not finished, and
+re-raises the interruption to the caller.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from sheets_sync.api.transport import (
+    RequestTally,
+    TransportClosedError,
+    current_tally,
+    tallied,
+)
 from sheets_sync.errors import (
     ApiAuthError,
     ApiUnavailableError,
     ConfigError,
+    ConfigProblem,
     SheetsSyncError,
-    SinkError,
 )
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
+from sheets_sync.logging_setup import current_report, report_context, run_context
 from sheets_sync.progress import RunProgress
 from sheets_sync.redaction import redact
 from sheets_sync.report import Table, TableMeta
 from sheets_sync.report_match import match_report_names
 from sheets_sync.resolved import ResolvedReport, resolve_reports
+from sheets_sync.sinks.base import ReportTable, SinkContext
+from sheets_sync.sinks.registry import sink_for
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
 
 logger = logging.getLogger(__name__)
 STATUS_OK, STATUS_FAILED, STATUS_PARTIAL, STATUS_DRY_RUN = "ok", "failed", "partial", "dry_run"
+STATUS_INTERRUPTED = "interrupted"
 # `partial`: the report was fetched and some of its destinations were written, others failed.
-FAILED_STATUSES = (STATUS_FAILED, STATUS_PARTIAL)
+# `interrupted`: the run was stopped (Ctrl-C, SIGTERM) before this report had finished.
+FAILED_STATUSES = (STATUS_FAILED, STATUS_PARTIAL, STATUS_INTERRUPTED)
 DEFAULT_STATE_DIR = ".sheets-sync"
 
 
@@ -64,7 +83,7 @@ class ReportOutcome:
     outputs: list[str] = field(default_factory=list)
     failed_destinations: list[str] = field(default_factory=list)  # destinations that were not written
     error: str | None = None
-    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -105,7 +124,7 @@ class RunSummary:
 def history_for(cfg: Config) -> RunHistory:
     """The run history a config points at: `state_url`, else `state_dir/history.sqlite`."""
     if cfg.state_url:
-        return RunHistory(_plain(cfg.state_url))
+        return RunHistory(str(cfg.state_url))
     return RunHistory(sqlite_url(_state_dir(cfg)))
 
 
@@ -137,50 +156,198 @@ def select_reports(cfg: Config, names: Sequence[str]) -> list[ReportConfig]:
 def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool = False,
                max_rows: int | None = None, now: dt.datetime | None = None,
                progress: RunProgress | None = None, history: RunHistory | None = None,
-               sleep: Callable[[float], None] = time.sleep) -> RunSummary:
-    """Run the selected reports of `cfg`; `dry_run` fetches only; `now` and `sleep` stand in for the clock."""
-    from sheets_sync.api import ApiClient
+               sleep: Callable[[float], None] = time.sleep, report_workers: int | None = None) -> RunSummary:
+    """Run the selected reports of `cfg`; `dry_run` fetches only; `now` and `sleep` stand in for the clock.
 
+    `report_workers` bounds how many reports are fetched at once (default `api.max_concurrency`; 1 fetches
+    report after report). Requests in flight are bounded by `api.max_concurrency` whatever it is.
+    """
     reports = select_reports(cfg, report_names)
-    if not dry_run:
-        check_run_templates(cfg, reports)  # a broken template is found before any request is sent
     tz = str(cfg.timezone)
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
-    resolved = resolve_reports(cfg, reports, now)  # once per run: every later step reads these
-    summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(tz))
+    summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.UTC), outcomes=[],
                          tables={}, dry_run=dry_run)
-    if not dry_run:
-        summary.notes += _email_notes(cfg, reports)
-    progress = progress or RunProgress(bar=False)
-    current: list[str] = [""]
-
-    def on_page(event: Any) -> None:
-        progress.pages_fetched(current[0], event.pages_done, event.rows_done, event.pages_total)
-
-    # One client per run: one token, one connection pool, one rate budget shared by every report.
-    stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
-    with ApiClient(_api_settings(cfg), progress=on_page, sleep=sleep) as client, progress:
-        for report in resolved:
-            current[0] = report.name
-            if stop is not None:
-                summary.outcomes.append(_skipped(report, *stop))
-                continue
-            outcome, table, error = _fetch_report(client, report, max_rows, progress)
-            summary.outcomes.append(outcome)
-            if table is not None:
-                summary.tables[report.name] = table
-            if error is not None and run_wide_failure(error):
-                stop = (report.name, outcome.error or error.message)
-    if dry_run:
-        for outcome in summary.outcomes:
-            if outcome.status == STATUS_OK:
-                outcome.status = STATUS_DRY_RUN
-    else:
-        _write_destinations(cfg, reports, summary, now)
-        for outcome in summary.outcomes:
-            outcome.settle()
-        _record(history, summary)
+    with run_context(summary.run_id):
+        # Every report of the config is resolved once per run, the unselected ones too: a shared output is
+        # named after the first report of its destination in config order (`output_names`).
+        everything = resolve_reports(cfg, cfg.reports, now)
+        selected = {report.name for report in reports}
+        resolved = [report for report in everything if report.name in selected]
+        context = SinkContext(config=cfg, now=now, periods={r.name: (r.start, r.end) for r in everything})
+        if not dry_run:
+            check_destinations(cfg, reports, context)  # found before any request is sent
+            summary.notes += _email_notes(cfg, reports)
+        workers = report_workers or cfg.api.max_concurrency
+        run = _Run(cfg, resolved, summary, context, dry_run=dry_run)
+        try:
+            run.fetch(progress or RunProgress(bar=False), max_rows, sleep, workers)
+            if not dry_run:
+                run.write()
+        except KeyboardInterrupt:
+            if not dry_run:
+                run.interrupted()
+                _record(history, summary)
+            raise
+        if dry_run:
+            for outcome in summary.outcomes:
+                if outcome.status == STATUS_OK:
+                    outcome.status = STATUS_DRY_RUN
+        summary.notes += _zero_rows_notes(summary)
+        if not dry_run:
+            _record(history, summary)
     return summary
+
+
+class _Run:
+    """The mutable state of one run: outcomes in config order, which reports have finished."""
+
+    def __init__(self, cfg: Config, reports: list[ResolvedReport], summary: RunSummary, context: SinkContext, *,
+                 dry_run: bool) -> None:
+        self.cfg, self.reports, self.summary, self.context, self.dry_run = cfg, reports, summary, context, dry_run
+        self.outcomes: dict[str, ReportOutcome] = {}
+        self.finished: set[str] = set()          # reports whose fetch failed or whose every destination was handled
+        self._stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
+        self._lock = threading.Lock()
+
+    # --- fetch --------------------------------------------------------------------------------
+
+    def fetch(self, progress: RunProgress, max_rows: int | None, sleep: Callable[[float], None],
+              workers: int) -> None:
+        """Fetch every report, at most `workers` at once; outcomes and tables land in config order."""
+        from sheets_sync.api import ApiClient
+
+        def on_page(event: Any) -> None:
+            progress.pages_fetched(current_report() or "", event.pages_done, event.rows_done, event.pages_total)
+
+        tallies = {report.name: RequestTally() for report in self.reports}
+        with ApiClient(_api_settings(self.cfg), progress=on_page, sleep=sleep) as client, progress:
+            # The token first, in the first report's name: with reports started at once, a refused or
+            # unreachable token exchange would otherwise be met (and retried) by every one of them.
+            first = self.reports[0]
+            warm_up_error = _exchange_token(client, tallies[first.name], first.name)
+            pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(self.reports))),
+                                      thread_name_prefix="sheets-sync-report")
+            try:
+                futures: dict[Future[None], str] = {}
+                for report in self.reports:
+                    target = _FailedClient(warm_up_error) if report is first and warm_up_error else client
+                    if report is first and warm_up_error is not None:
+                        # Report 1 meets the failed exchange alone, so a run-wide one skips the others.
+                        contextvars.copy_context().run(self._fetch_one, target, report, tallies[report.name],
+                                                       progress, max_rows)
+                        continue
+                    task = pool.submit(contextvars.copy_context().run, self._fetch_one, target, report,
+                                       tallies[report.name], progress, max_rows)
+                    futures[task] = report.name
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for task in done:
+                        task.result()  # _fetch_one catches what it expects; anything else is a bug: raise it
+            except BaseException:
+                client.transport.cancel()  # no new request; those on the wire finish within their timeout
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.summary.outcomes[:] = [self.outcomes[r.name] for r in self.reports if r.name in self.outcomes]
+
+    def _fetch_one(self, client: Any, report: ResolvedReport, tally: RequestTally, progress: RunProgress,
+                   max_rows: int | None) -> None:
+        with report_context(report.name), tallied(tally):
+            with self._lock:
+                stop = self._stop
+            if stop is not None:
+                outcome, table, error = _skipped(report, *stop), None, None
+            else:
+                outcome, table, error = _fetch_report(client, report, max_rows, progress)
+            with self._lock:
+                self.outcomes[report.name] = outcome
+                if table is not None:
+                    self.summary.tables[report.name] = table
+                elif not isinstance(error, TransportClosedError):
+                    self.finished.add(report.name)  # failed for a reason of its own: nothing left to do
+                if error is not None and run_wide_failure(error) and self._stop is None:
+                    self._stop = (report.name, outcome.error or error.message)
+        # Tables in config order, whatever order the fetches ended in (dry runs print them in this order).
+        with self._lock:
+            order = [r.name for r in self.reports if r.name in self.summary.tables]
+            self.summary.tables = {name: self.summary.tables[name] for name in order}
+
+    # --- write --------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Write each destination (config order of first use) through its registered sink, then settle statuses."""
+        outcomes = self.outcomes
+        targets: dict[str, list[ResolvedReport]] = {}
+        for report in self.reports:
+            for name in report.destinations:
+                targets.setdefault(name, []).append(report)
+        handled: dict[str, int] = {}
+        if targets:
+            # Once per run: one mkdir, at most one warning.
+            self.context = replace(self.context, lock_dir=_lock_dir(self.cfg))
+        for name, members in targets.items():
+            destination = self.cfg.destinations[name]
+            started = time.monotonic()
+            sink = sink_for(destination.type)
+            if sink is None:
+                message = (f"destination {name!r}: {destination.type} destinations are not available yet "
+                           "in this version")
+                logger.error("%s (reports %s not written there)", message,
+                             ", ".join(repr(r.name) for r in members))
+                for report in members:
+                    outcomes[report.name].fail(message, destination=name)
+            else:
+                tables = [ReportTable(r, self.summary.tables.get(r.name)) for r in members]
+                result = sink.write(name, destination, tables, self.context)
+                for report in members:
+                    outcomes[report.name].outputs += result.outputs.get(report.name, [])
+                    if report.name in result.failures:
+                        outcomes[report.name].fail(result.failures[report.name], destination=name)
+            spent = time.monotonic() - started
+            for report in members:
+                outcomes[report.name].seconds += spent / len(members)
+                handled[report.name] = handled.get(report.name, 0) + 1
+                if handled[report.name] == len(report.destinations):
+                    self.finished.add(report.name)
+        for outcome in self.summary.outcomes:
+            outcome.settle()
+
+    def interrupted(self) -> None:
+        """Mark every report that had not finished `interrupted`, in config order."""
+        outcomes = []
+        for report in self.reports:
+            outcome = self.outcomes.get(report.name) or ReportOutcome(report=report.name,
+                                                                        destinations=list(report.destinations))
+            if report.name not in self.finished:
+                outcome.status = STATUS_INTERRUPTED
+                outcome.error = "interrupted before this report had finished"
+                if outcome.start_date is None:
+                    outcome.start_date, outcome.end_date = self.context.period(report)
+            outcomes.append(outcome)
+        self.summary.outcomes[:] = outcomes
+        logger.debug("run interrupted: %d report(s) had not finished",
+                       sum(o.status == STATUS_INTERRUPTED for o in outcomes))
+
+
+class _FailedClient:
+    """Stands in for the client of the first report when the token exchange already failed: fails the same way."""
+
+    def __init__(self, error: SheetsSyncError) -> None:
+        self._error = error
+
+    def fetch(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._error
+
+
+def _exchange_token(client: Any, tally: RequestTally, report: str) -> SheetsSyncError | None:
+    """Get the run's token in `report`'s name (its requests and log lines); the error, if that failed."""
+    with report_context(report), tallied(tally):
+        try:
+            client.tokens.get()
+        except SheetsSyncError as exc:
+            return exc
+    return None
 
 
 def run_wide_failure(error: BaseException) -> bool:
@@ -198,13 +365,49 @@ def _skipped(report: ResolvedReport, cause: str, reason: str) -> ReportOutcome:
     return outcome
 
 
-def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> None:
-    """Raise ConfigError when an Excel template the run fills breaks the template contract (nothing fetched yet)."""
+def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: SinkContext) -> None:
+    """Let each destination's sink check it before any request: all config problems at once, else the first other.
+
+    Raises:
+        ConfigError: a template the run fills breaks the template contract (every such problem).
+        SinkError: a destination cannot be written (e.g. its folder cannot be created).
+    """
     from sheets_sync.validate import run_template_problems
 
-    problems = run_template_problems(cfg, reports)
+    # Templates are checked by the validate service (it knows each report's columns), the rest by each sink.
+    problems: list[ConfigProblem] = run_template_problems(cfg, reports)
+    other: SheetsSyncError | None = None
+    targets: dict[str, list[ReportConfig]] = {}
+    for report in reports:
+        for name in report.destinations:
+            targets.setdefault(name, []).append(report)
+    for name, members in targets.items():
+        destination = cfg.destinations[name]
+        sink = sink_for(destination.type)
+        if sink is None:
+            continue  # reported after the fetch, as "not available yet"
+        try:
+            sink.check(name, destination, members, context)
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+        except SheetsSyncError as exc:
+            other = other or exc
     if problems:
         raise ConfigError(problems)
+    if other is not None:
+        raise other
+
+
+def _zero_rows_notes(summary: RunSummary) -> list[str]:
+    """A note when every report fetched returned no rows: a green run with empty outputs usually means a wrong period."""
+    fetched = [o for o in summary.outcomes if o.report in summary.tables]
+    if not fetched or any(o.rows for o in fetched):
+        return []
+    periods = list(dict.fromkeys(f"{o.start_date} to {o.end_date}" for o in fetched if o.start_date))
+    where = f"the date range ({'; '.join(periods)}) and the filters" if periods else "the filters"
+    note = f"every report returned 0 rows: check {where}; the API has no data for them"
+    logger.warning("%s", note)
+    return [note]
 
 
 def _email_notes(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:
@@ -228,8 +431,9 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
     progress.report_started(report.name)
     table = None
     error: SheetsSyncError | None = None
-    counters = getattr(client, "transport", None)
-    before = (getattr(counters, "requests", 0), getattr(counters, "retries", 0))
+    # Counted per report in this context (several reports share the client), including the report's part of
+    # the token exchange; taken even from a failed fetch, so it still shows its retries.
+    tally = current_tally() or RequestTally()
     start, end, tz = report.start, report.end, report.timezone
     outcome.start_date, outcome.end_date = start, end
     try:
@@ -254,126 +458,16 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
         error = exc
         outcome.fail(exc.message)
         logger.error("report %r failed: %s", report.name, exc.message)
-    # Counted on the client, not taken from the FetchResult, so a failed fetch still shows its retries.
-    outcome.requests = getattr(counters, "requests", 0) - before[0]
-    outcome.retries = getattr(counters, "retries", 0) - before[1]
+    outcome.requests = tally.requests
+    outcome.retries = tally.retries
     outcome.seconds = time.monotonic() - started
     progress.report_finished(report.name, outcome.status, outcome.rows, outcome.pages)
     return outcome, table, error
 
 
-def _write_destinations(cfg: Config, reports: list[ReportConfig], summary: RunSummary, now: dt.datetime) -> None:
-    outcomes = {o.report: o for o in summary.outcomes}
-    targets: dict[str, list[ReportConfig]] = {}
-    for report in reports:
-        for name in report.destinations:
-            targets.setdefault(name, []).append(report)
-    lock_dir = _lock_dir(cfg) if targets else None  # once per run: one mkdir, at most one warning
-    for name, members in targets.items():
-        destination = cfg.destinations[name]
-        started = time.monotonic()
-        if destination.type == "excel":
-            _write_excel(cfg, name, destination, members, summary, now, lock_dir)
-        elif destination.type == "csv":
-            _write_csvs(cfg, name, destination, members, summary, now, lock_dir)
-        else:
-            message = f"destination {name!r}: {destination.type} destinations are not available yet in this version"
-            logger.error("%s (reports %s not written there)", message, ", ".join(repr(r.name) for r in members))
-            for report in members:
-                outcomes[report.name].fail(message, destination=name)
-        spent = time.monotonic() - started
-        for report in members:
-            outcomes[report.name].seconds += spent / len(members)
-
-
-def _write_excel(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
-                 now: dt.datetime, lock_dir: Path | None) -> None:
-    from sheets_sync.sinks.excel import ExcelTab, write_workbook
-
-    outcomes = [next(o for o in summary.outcomes if o.report == r.name) for r in members]
-    failed = [r.name for r in members if r.name not in summary.tables]
-    if failed:
-        message = (f"workbook {name!r} not written because report {failed[0]!r} failed; "
-                   "the previous workbook is unchanged")
-        logger.error("destination %r: %s", name, message.removeprefix(f"workbook {name!r} "))
-        for outcome in outcomes:
-            if outcome.report not in failed:
-                outcome.fail(message, destination=name)
-        return
-    try:
-        output = _output_path(cfg, name, destination, members[0], outcomes[0], now)
-        template = _resolve(cfg, destination.template) if destination.template else None
-        if len(members) < len(cfg.reports_for(name)) and output.exists():
-            # A partial run (--report) refreshes its tabs in last run's workbook, so the other tabs keep
-            # their data instead of falling back to the template's.
-            template = output
-        tabs = [ExcelTab(summary.tables[r.name], sheet=r.tab or r.name, excel_table=r.table) for r in members]
-        if template == output and destination.template is None:
-            from sheets_sync.sinks.excel.plain import with_shown_headers
-
-            # last run wrote a clean workbook, headed by catalogue labels ("Creator ID"): match those
-            tabs = [ExcelTab(with_shown_headers(t.table), t.sheet, t.excel_table) for t in tabs]
-        result = write_workbook(output, tabs, template=template, now=now, lock_dir=lock_dir)
-    except SheetsSyncError as exc:
-        for outcome in outcomes:
-            outcome.fail(f"workbook {name!r}: {exc.message}", destination=name)
-        logger.error("destination %r failed: %s", name, exc.message)
-        return
-    for warning in result.warnings:
-        logger.warning("workbook %r: %s", name, warning)
-    for outcome in outcomes:
-        outcome.outputs.append(_shown(result.path))
-    logger.info("wrote %s (%d tab(s), %d bytes)", result.path, len(tabs), result.bytes_written)
-
-
-def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportConfig], summary: RunSummary,
-                now: dt.datetime, lock_dir: Path | None) -> None:
-    from sheets_sync.sinks.csv_sink import write_csv
-
-    for report in members:
-        outcome = next(o for o in summary.outcomes if o.report == report.name)
-        if report.name not in summary.tables:
-            continue  # its fetch failed; the previous file stays
-        try:
-            output = _output_path(cfg, name, destination, report, outcome, now)
-            result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas,
-                               lock_dir=lock_dir)
-        except SheetsSyncError as exc:
-            outcome.fail(f"CSV {name!r}: {exc.message}", destination=name)
-            logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)
-            continue
-        outcome.outputs.append(_shown(result.path))
-        logger.info("wrote %s (%d rows)", result.path, result.rows)
-
-
-def _output_path(cfg: Config, name: str, destination: Any, report: ReportConfig, outcome: ReportOutcome,
-                 now: dt.datetime) -> Path:
-    from sheets_sync.paths import resolve_output_path
-
-    try:
-        path = resolve_output_path(destination.output, cfg.base_dir, report=report.slug, destination=name,
-                                   start_date=outcome.start_date, end_date=outcome.end_date, run_date=now.date())
-    except ValueError as exc:  # e.g. {start_date} for an endpoint that takes no dates
-        raise SinkError(f"destination {name!r}: {exc}") from None
-    try:
-        # The config author chose this folder; on a fresh clone (reports/ is not in git) it does not exist yet.
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SinkError(f"destination {name!r}: cannot create folder {path.parent}: {exc.strerror or exc}") from None
-    return path
-
-
 def _resolve(cfg: Config, path: Any) -> Path:
-    path = Path(path)
-    return path if path.is_absolute() else cfg.base_dir / path
-
-
-def _shown(path: Path) -> str:
-    """A path as the user thinks of it: relative to the current folder when it is inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    given = Path(path)
+    return given if given.is_absolute() else Path(cfg.base_dir) / given
 
 
 def _record(history: RunHistory | None, summary: RunSummary) -> None:
@@ -396,9 +490,3 @@ def _api_settings(cfg: Config) -> Any:
     from sheets_sync.api import ApiSettings
 
     return ApiSettings.from_values(cfg.api.model_dump())
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)

@@ -7,6 +7,7 @@ and nothing is returned, so a caller never sees a partial result.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
@@ -103,8 +104,10 @@ class PageWalker:
         pool = ThreadPoolExecutor(max_workers=min(self._concurrency, len(numbers)),
                                   thread_name_prefix="sheets-sync-page")
         try:
+            # Each page runs in a copy of the caller's context: its log lines and request counts stay the report's.
             futures: dict[Future[Page], int] = {
-                pool.submit(self._get, with_page(query, n, size)): n for n in numbers}
+                pool.submit(contextvars.copy_context().run, self._get, with_page(query, n, size)): n
+                for n in numbers}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_EXCEPTION)

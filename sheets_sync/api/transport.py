@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import logging
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -35,6 +37,44 @@ DEADLINE_READ_TIMEOUTS = 4
 _TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
+class RequestTally:
+    """Requests and retries sent on behalf of one piece of work (a report), from whichever threads do it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.retries = 0
+
+    def add(self, *, requests: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+
+
+# The tally of the work the current context does: several reports share one transport at once, so a
+# before/after difference of the transport's totals would count the other reports' requests too.
+_TALLY: contextvars.ContextVar[RequestTally | None] = contextvars.ContextVar("sheets_sync_tally", default=None)
+
+
+@contextlib.contextmanager
+def tallied(tally: RequestTally) -> Iterator[RequestTally]:
+    """Count every request and retry sent in this context (threads started with a copy of it included)."""
+    token = _TALLY.set(tally)
+    try:
+        yield tally
+    finally:
+        _TALLY.reset(token)
+
+
+def current_tally() -> RequestTally | None:
+    """The tally the current context counts into, if any."""
+    return _TALLY.get()
+
+
+class TransportClosedError(ApiError):
+    """The transport was cancelled (the run is being interrupted): no new request is sent."""
+
+
 class Transport:
     """Sends API requests with every safety rule applied; thread-safe, one session per client."""
 
@@ -52,9 +92,17 @@ class Transport:
         self._counter_lock = threading.Lock()
         self.requests = 0
         self.retries = 0
+        # However many reports and page threads share this transport, at most pool_size - 1 (the
+        # configured max_concurrency) requests are on the wire at once.
+        self._in_flight = threading.BoundedSemaphore(max(pool_size - 1, 1))
+        self._cancelled = threading.Event()
 
     def close(self) -> None:
         self._session.close()
+
+    def cancel(self) -> None:
+        """Refuse every request not yet sent (those on the wire finish): the run is being interrupted."""
+        self._cancelled.set()
 
     def get(self, path: str, params: list[tuple[str, str]], *, endpoint: str) -> dict[str, Any]:
         """GET an API path with the bearer token; returns the JSON object of a 2xx answer."""
@@ -77,15 +125,21 @@ class Transport:
                 assert self.tokens is not None, "Transport.tokens must be set before authorised calls"
                 token, generation = self.tokens.get()
                 headers["Authorization"] = f"Bearer {token}"
-            self.rate_budget.acquire()
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
-                             _body_keys(json_body), attempt)
-            started = time.perf_counter()
             try:
-                response = self._session.request(method, url, params=params, json=json_body, headers=headers,
-                                                 timeout=self.timeout, allow_redirects=False, stream=True)
-                _read_body(response, started + self.deadline_seconds)
+                # The slot is taken after the token (whose exchange is itself a request), so a thread never
+                # waits on itself, and before the rate budget, so a request starts when the budget says.
+                with self._in_flight:
+                    if self._cancelled.is_set():
+                        raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
+                    self.rate_budget.acquire()
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
+                                     _body_keys(json_body), attempt)
+                    started = time.perf_counter()
+                    response = self._session.request(method, url, params=params, json=json_body,
+                                                     headers=headers, timeout=self.timeout,
+                                                     allow_redirects=False, stream=True)
+                    _read_body(response, started + self.deadline_seconds)
             except requests.exceptions.SSLError:
                 # A certificate problem does not heal in seconds: fail now instead of five times.
                 self._count()
@@ -145,6 +199,9 @@ class Transport:
             raise kind(f"{endpoint}: retry budget of {self.policy.budget_seconds:.0f} s used up: {reason}")
         with self._counter_lock:
             self.retries += 1
+        tally = _TALLY.get()
+        if tally is not None:
+            tally.add(retries=1)
         logger.warning("%s: attempt %d failed (%s); retrying in %.1f s", endpoint, attempt, reason, delay)
         self._sleep(delay)
 
@@ -156,6 +213,9 @@ class Transport:
     def _count(self) -> None:
         with self._counter_lock:
             self.requests += 1
+        tally = _TALLY.get()
+        if tally is not None:
+            tally.add(requests=1)
 
     def exchange_token(self, client_id: str, client_secret: str, *, endpoint: str = "token exchange") -> str:
         """POST the credentials to /oauth/token and return the JWT; a refusal is an ApiAuthError."""

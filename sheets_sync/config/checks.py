@@ -19,6 +19,7 @@ from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.reports import tab_problem
 from sheets_sync.dates import range_error
+from sheets_sync.output_names import period_conflicts
 from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
 
 # (key path, message) is an error; a `Finding` carries its severity (`warning(...)` makes one).
@@ -97,6 +98,8 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     for name in cfg.destinations:
         if name not in used and complete:
             yield warning(("destinations", name), "no report writes to this destination")
+    if complete:
+        yield from period_conflicts(cfg, now)  # one workbook, one name: its reports should share the period
 
 
 def _check_filter_pair(platform: list[str] | None, content_type: list[str] | None,

@@ -3,6 +3,13 @@
 On Windows a workbook open in Excel cannot be replaced (`PermissionError`): the replace is retried a
 few times, then the new file is kept beside the output as `<name>.pending<suffix>` and a SinkError
 says where it is; the previous file is never deleted.
+
+Leftovers of an earlier writer are removed by the next successful write of the same output, under
+its lock: the `.pending` file (the output just written is newer), and temporary files whose writer
+is gone. A temporary file's name carries its writer's host and process id
+(`.<name>.<host>-<pid>-<random>.tmp`): one from this host whose process has exited (killed, crashed)
+is removed at once; one from another host, or in the older name form, once it is STALE_TEMP_SECONDS
+old (a writer there might not honour our lock, and a live writer keeps touching its file).
 """
 
 from __future__ import annotations
@@ -10,8 +17,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
+import socket
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,18 +48,57 @@ def lock_path(output: Path, lock_dir: Path | None = None) -> Path:
     return lock_dir / f"{output.name}.{digest}.lock"
 
 
+_OWNER = re.compile(r"(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[0-9a-f]+")
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def temp_path(output: Path) -> Path:
+    """A fresh temporary file name beside `output`, naming this host and process as its writer."""
+    return output.parent / f".{output.name}.{_host_tag()}-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+
+
 def _temp_glob(output: Path) -> str:
-    return f".{output.name}.*.tmp"
+    return f".{glob_escape(output.name)}.*.tmp"
 
 
-def _remove_stale_temps(output: Path) -> None:
-    # Only called while holding the output's lock, so no live writer owns these; the age check
-    # still protects a writer on another machine sharing the folder without honouring the lock.
+def glob_escape(name: str) -> str:
+    """`name` with glob wildcards made literal (an output named `[draft].csv` must not match other files)."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _process_exists(pid: int) -> bool:
+    if sys.platform == "win32":
+        return True  # os.kill(pid, 0) would terminate the process on Windows: rely on the age check there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists under another user
+        return True
+    return True
+
+
+def _abandoned(temp: Path, output: Path, cutoff: float) -> bool:
+    """True when no live writer can own `temp` (see the module docstring)."""
+    owner = _OWNER.fullmatch(temp.name[len(output.name) + 2:-len(".tmp")])
+    if owner and owner["host"] == _host_tag() and int(owner["pid"]) != os.getpid():
+        return not _process_exists(int(owner["pid"]))
+    return temp.stat().st_mtime < cutoff
+
+
+def _remove_leftovers(output: Path) -> None:
+    # Only called while holding the output's lock after a successful replace, so no writer that honours
+    # the lock owns these; `_abandoned` protects one that does not.
     cutoff = time.time() - STALE_TEMP_SECONDS
     for temp in output.parent.glob(_temp_glob(output)):
         with contextlib.suppress(OSError):
-            if temp.stat().st_mtime < cutoff:
+            if _abandoned(temp, output, cutoff):
                 temp.unlink()
+    with contextlib.suppress(OSError):
+        pending_path(output).unlink(missing_ok=True)  # older than the output just written
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -133,8 +182,7 @@ def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None 
             f"for more than {lock_timeout:g} s)"
         ) from None
     try:
-        _remove_stale_temps(output)
-        temp = directory / f".{output.name}.{secrets.token_hex(6)}.tmp"
+        temp = temp_path(output)
         try:
             handle = open(temp, "xb")  # noqa: SIM115 - closed below before the rename
         except OSError as exc:
@@ -151,5 +199,6 @@ def atomic_output(output: Path, lock_timeout: float = 60, lock_dir: Path | None 
                 temp.unlink()
             raise
         _fsync_dir(directory)
+        _remove_leftovers(output)
     finally:
         lock.release()

@@ -107,10 +107,11 @@ def test_every_failure_has_an_error_log_line(tmp_path: Path, api_env, capsys) ->
     assert main(["run", str(path)]) == 1
     errors = [line.split(" ERROR ", 1)[1] for line in capsys.readouterr().err.splitlines() if " ERROR " in line]
     assert len(errors) == 2
-    assert errors[0].startswith("  sheets_sync.orchestrator: report 'Forbidden' failed: ") and \
-        "instance_zzz" in errors[0]
-    assert errors[1] == ("  sheets_sync.orchestrator: destination 'book': not written because report 'Forbidden' "
-                         "failed; the previous workbook is unchanged")
+    # Each line carries the run id; the report's line also the report it belongs to.
+    assert re.match(r'  sheets_sync\.orchestrator: \[run [0-9a-f]{8} report "Forbidden"\] '
+                    r"report 'Forbidden' failed: ", errors[0]) and "instance_zzz" in errors[0]
+    assert re.fullmatch(r"  sheets_sync\.sinks\.excel\.sink: \[run [0-9a-f]{8}\] destination 'book': not written "
+                        r"because report 'Forbidden' failed; the previous workbook is unchanged", errors[1])
 
 
 def test_broken_template_exits_2_before_any_request(tmp_path: Path, make_emulator, monkeypatch, capsys) -> None:

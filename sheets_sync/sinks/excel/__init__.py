@@ -1,6 +1,7 @@
 """Excel sink: fills user-designed templates by OOXML surgery, or writes clean styled workbooks.
 
-See docs/excel-templates.md for the template contract.
+See docs/excel-templates.md for the template contract. `ExcelSink` (sinks/excel/sink.py) is the
+sink-interface adapter the orchestrator reaches through the registry; `write_workbook` the writer.
 """
 
 from sheets_sync.sinks.excel.inspection import inspect_template, template_problems
