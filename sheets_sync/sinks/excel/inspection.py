@@ -35,7 +35,10 @@ def inspect_template(path: Path) -> TemplateInfo:
     pkg = open_template(path)
     try:
         contents = read_contents(pkg)
-        tables, header_rows, formula_headers = [], {}, {}
+        tables: list[TemplateTable] = []
+        header_rows: dict[str, tuple[str, ...]] = {}
+        formula_headers: dict[str, tuple[str, ...]] = {}
+        header_problems: dict[str, str] = {}
         # Inspection describes; it does not judge. A block that breaks the contract is still listed
         # (write_workbook and check_template report why it cannot be filled).
         for name, content in contents.items():
@@ -48,11 +51,12 @@ def inspect_template(path: Path) -> TemplateInfo:
             if not content.sheet.tables:
                 try:
                     area = header_area(content, pkg.shared_strings)
-                except TemplateError:
+                except TemplateError as exc:
                     area = None
+                    header_problems[name] = exc.message
                 header_rows[name] = area.columns if area else ()
                 formula_headers[name] = area.calculated if area else ()
-        return TemplateInfo(path, tuple(contents), tuple(tables), header_rows, formula_headers)
+        return TemplateInfo(path, tuple(contents), tuple(tables), header_rows, formula_headers, header_problems)
     finally:
         pkg.close()
 
@@ -138,6 +142,8 @@ def template_problems(info: TemplateInfo, sheet: str, headers: Sequence[str],
     else:
         columns, label = info.header_rows.get(sheet_name, ()), f"sheet {sheet_name!r}"
         calculated = info.header_formula_columns.get(sheet_name, ())
+        if not columns and sheet_name in info.header_problems:
+            return [info.header_problems[sheet_name]]
         if not columns:
             return [f"sheet {sheet!r} has neither a table nor a header row to fill"]
     try:

@@ -44,7 +44,8 @@ class TemplateInfo:
 
     `header_rows` maps every sheet without a table to the text of its first non-empty row (empty
     for an empty sheet); `header_formula_columns` names those header columns whose first data row
-    holds a formula (calculated columns).
+    holds a formula (calculated columns); `header_problems` says why a sheet without a table has no
+    usable header row (for instance a formula in it).
     """
 
     path: Path
@@ -52,3 +53,4 @@ class TemplateInfo:
     tables: tuple[TemplateTable, ...]
     header_rows: dict[str, tuple[str, ...]]
     header_formula_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    header_problems: dict[str, str] = field(default_factory=dict)
