@@ -92,14 +92,17 @@ class FillCalculation:
         self.model.refresh(self.plan.pkg.text(self.plan.pkg.workbook_part), shifts)
         for calculator in self.calculators.values():
             self.warnings += calculator.warnings()
-        for key, row, col in sorted(self.dirty):
+        # Formulas over the data need new results; formulas the template left without one get one too
+        # (when they can be computed), so previews show them.
+        for key, row, col in sorted(self.dirty | self.model.uncached):
             part = self.model.contents[key].sheet.part
             where = f"{self.model.sheet_names[key]}!{column_letter(col)}{row}"
             try:
                 value: Value = self.model.formula_value(key, row, col)
             except Unsupported as exc:
-                self.caches.setdefault(part, {})[(row, col)] = None
-                self._failures.setdefault(exc.what, []).append(where)
+                if (key, row, col) in self.dirty:
+                    self.caches.setdefault(part, {})[(row, col)] = None
+                    self._failures.setdefault(exc.what, []).append(where)
                 continue
             self.caches.setdefault(part, {})[(row, col)] = cached_xml(value)
         self.warnings += unsupported_warnings(self._failures)
@@ -138,13 +141,16 @@ def _inside(ref: Ref, at: tuple[str, int, int]) -> bool:
 
 def _cache_xml(kind: str, prefix: str, values: list[Value], old: str) -> str:
     """A chart cache (numCache or strCache) holding `values` as Excel writes it (blank points left out)."""
+    if kind == "numRef" and (any(isinstance(value, str | bool) for value in values)
+                             or all(value is None for value in values)):
+        # Text in a number range, or nothing at all: applications differ in what they plot (a blank
+        # category becomes 0 in LibreOffice); without a cache, readers rebuild the points from `f`.
+        return ""
     points = []
     for index, value in enumerate(values):
         if value is None or isinstance(value, XlError):
             continue
         if kind == "numRef":
-            if not isinstance(value, float) or isinstance(value, bool):
-                continue   # text in a value range is no point (Excel plots nothing there)
             text = cached_xml(value)[1][3:-4]
         else:
             if not isinstance(value, str):

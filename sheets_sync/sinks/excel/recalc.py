@@ -157,6 +157,7 @@ class WorkbookModel:
         self.blocks = {name.casefold(): block for name, block in blocks.items()}
         self.static: dict[str, dict[tuple[int, int], Cell]] = {}
         self.formulas: dict[tuple[str, int, int], _Formula] = {}
+        self.uncached: set[tuple[str, int, int]] = set()   # formula cells the template has no result for
         self.extent: dict[str, tuple[int, int]] = {}
         for key, content in self.contents.items():
             block = self.blocks.get(key)
@@ -211,6 +212,8 @@ class WorkbookModel:
                 except Unsupported as exc:
                     error = exc
             self.formulas[(key, row, col)] = _Formula(text, node, error, kind)
+            if not cell.value:
+                self.uncached.add((key, row, col))
 
     def _tables(self) -> dict[str, TableGeometry]:
         tables = {}

@@ -10,7 +10,7 @@ from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualifie
 from sheets_sync.sinks.excel.xmltext import find_start_tag, get_attr, remove_attr, set_attr
 
 _FORMULA_CELL = re.compile(r"<c\b[^>]*(?<!/)>(?:(?!</c>).)*?<f\b.*?</c>", re.S)
-_CACHED_VALUE = re.compile(r"<v>.*?</v>|<v/>", re.S)
+_CACHED_VALUE = re.compile(r"<v>.*?</v>|<v\s*/>", re.S)
 _SQREF_ATTR = re.compile(r'(<[\w:]*(?:conditionalFormatting|dataValidation|autoFilter|sortState)\b[^>]*?\s'
                          r'(?:sqref|ref)=")([^"]*)(")')
 _XM_SQREF = re.compile(r"(<xm:sqref>)(.*?)(</xm:sqref>)", re.S)
