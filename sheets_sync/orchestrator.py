@@ -148,13 +148,13 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
 
     reports = select_reports(cfg, report_names)
     if not dry_run:
-        check_run_templates(cfg, reports)  # a broken template is found before any request is sent
+        template_notes = check_run_templates(cfg, reports)  # a broken template is found before any request
     tz = str(cfg.timezone)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(tz))
     summary = RunSummary(run_id=uuid.uuid4().hex, started_at=dt.datetime.now(dt.timezone.utc), outcomes=[],
                          tables={}, dry_run=dry_run)
     if not dry_run:
-        summary.notes += _email_notes(cfg, reports)
+        summary.notes += template_notes + _email_notes(cfg, reports)
     progress = progress or RunProgress(bar=False)
     current: list[str] = [""]
 
@@ -202,24 +202,34 @@ def _skipped(report: ReportConfig, cause: str, reason: str) -> ReportOutcome:
     return outcome
 
 
-def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> None:
-    """Raise ConfigError when an Excel template the run fills breaks the template contract (nothing fetched yet)."""
+def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:
+    """Raise ConfigError when an Excel template the run fills breaks the template contract (nothing fetched yet).
+
+    Returns the template warnings (logged here), such as template data that no report replaces.
+    """
     from sheets_sync.config.loader import problem_at_config
     from sheets_sync.config.templates import check_templates
 
     used = {name for report in reports for name in report.destinations
             if getattr(cfg.destinations.get(name), "type", None) == "excel"}
     if not any(getattr(cfg.destinations[name], "template", None) for name in used):
-        return
+        return []
     problems: list[ConfigProblem] = []
+    notes: list[str] = []
     for key_path, message in check_templates(cfg):
         if key_path[0] == "destinations" and key_path[1] not in used:
             continue
         if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
             continue
+        if message.startswith("warning: "):
+            note = f"destination {key_path[1]!r}: {message.removeprefix('warning: ')}"
+            logger.warning("%s", note)
+            notes.append(note)
+            continue
         problems.append(problem_at_config(cfg, key_path, message))
     if problems:
         raise ConfigError(problems)
+    return notes
 
 
 def _email_notes(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:

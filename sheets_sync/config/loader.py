@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from sheets_sync.config.checks import check_config, raw_checks
 from sheets_sync.config.interpolate import interpolate
 from sheets_sync.config.models import Config, Destination, ReportConfig
-from sheets_sync.config.problems import problem_at, problems_from_validation
+from sheets_sync.config.problems import ConfigWarning, problem_at, problems_from_validation
 from sheets_sync.config.resolve import resolve_config
 from sheets_sync.config.yamlread import KeyPath, YamlDocument, format_path, read_yaml
 from sheets_sync.errors import ConfigError, ConfigProblem
@@ -249,16 +249,22 @@ def validate_file(path: str | os.PathLike[str], env: Mapping[str, str] | None = 
 
     result = check_config_file(path, env)
     problems = list(result.problems)
+    template_warnings: list[ConfigProblem] = []
     if result.config is not None:
-        problems += [problem_at_config(result.config, key_path, message, str(path))
-                     for key_path, message in check_templates(result.config)]
+        for key_path, message in check_templates(result.config):
+            if message.startswith(_WARNING):
+                line, column = result.config.location(key_path)
+                template_warnings.append(ConfigWarning(str(path), line, column, format_path(key_path),
+                                                       message.removeprefix(_WARNING)))
+            else:
+                problems.append(problem_at_config(result.config, key_path, message, str(path)))
     elif result.partial is not None:
         # the reports are not valid, so their tabs cannot be matched yet; a missing file can be reported
         reported = [p.path for p in problems]
         problems += [problem_at_config(result.partial, key_path, message, str(path))
                      for key_path, message in check_template_files(result.partial)
                      if not _overlaps(format_path(key_path), reported)]
-    return _sorted(problems) + result.warnings
+    return _sorted(problems) + result.warnings + template_warnings
 
 
 def problem_at_config(cfg: Config, path: KeyPath, message: str, file: str | None = None) -> ConfigProblem:

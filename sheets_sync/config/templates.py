@@ -76,9 +76,14 @@ def check_template_files(cfg: Config) -> Iterator[Found]:
 
 
 def check_templates(cfg: Config) -> Iterator[Found]:
-    """Problems between every Excel template and the reports that fill it, as (key path, message)."""
+    """Problems between every Excel template and the reports that fill it, as (key path, message).
+
+    Messages starting with "warning: " are warnings (template data that no report replaces).
+    """
     try:
-        from sheets_sync.sinks.excel import ExcelTab, check_template, inspect_template, template_problems
+        from sheets_sync.sinks.excel import (
+            ExcelTab, check_template, inspect_template, template_problems, unfilled_template_parts,
+        )
     except ImportError:  # the Excel sink is optional for validation: without it the deep check is skipped
         return
     for name, destination in cfg.destinations.items():
@@ -105,6 +110,10 @@ def check_templates(cfg: Config) -> Iterator[Found]:
                 found_column_problem = True
                 yield ("reports", index, key), problem
             tabs.append(ExcelTab(_empty_table(report, headers), report.tab, report.table))
+        if tabs:
+            # Template data no report replaces would pass for real data: a warning, by name.
+            for warning in unfilled_template_parts(info, [(tab.sheet, tab.excel_table) for tab in tabs]):
+                yield where, "warning: " + warning
         if tabs and not found_column_problem:
             # The whole-contract check (totals rows, content below the data, ...) beyond column matching.
             try:

@@ -3,7 +3,7 @@
 See docs/excel-templates.md for the template contract.
 """
 
-from sheets_sync.sinks.excel.inspection import inspect_template, template_problems
+from sheets_sync.sinks.excel.inspection import inspect_template, template_problems, unfilled_template_parts
 from sheets_sync.sinks.excel.model import ExcelTab, TemplateInfo, TemplateTable, WorkbookResult
 from sheets_sync.sinks.excel.writer import check_template, write_workbook
 
@@ -15,5 +15,6 @@ __all__ = [
     "check_template",
     "inspect_template",
     "template_problems",
+    "unfilled_template_parts",
     "write_workbook",
 ]
