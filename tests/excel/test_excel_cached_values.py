@@ -143,7 +143,7 @@ def test_division_by_zero_is_cached_as_an_error_value(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_function_gets_no_cached_value_and_a_warning(tmp_path: Path) -> None:
-    """MEDIAN and TODAY over the data are left to Excel's recalculation: no <v>, one warning naming cell and function."""
+    """MEDIAN and TODAY over the data are left to Excel's recalculation: no <v>, a warning naming cell and function."""
     extra = [("Median", "=MEDIAN(tblSales[Qty])"), ("Reads median", "=B23+1"), ("Today", "=TODAY()-SUM(tblSales[Qty])")]
     result = _fill(tmp_path, extra)
     row = len(kpi_template.SUMMARY) + 1

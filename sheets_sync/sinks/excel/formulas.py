@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from typing import Protocol, Union
+from typing import Any, Protocol, Union
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,11 @@ class StructRef:
 class Grid(Protocol):
     """A rectangular block of values (a range)."""
 
-    rows: int
-    cols: int
+    @property
+    def rows(self) -> int: ...
+
+    @property
+    def cols(self) -> int: ...
 
     def values(self) -> Iterator[Value]:
         """Every value, row by row."""
@@ -113,7 +116,7 @@ class ListGrid:
 # AST nodes are tuples: ("num", float) ("str", s) ("bool", b) ("err", XlError) ("ref", Ref)
 # ("struct", StructRef) ("name", text) ("func", NAME, [args]) ("neg", x) ("pct", x) ("op", op, a, b)
 # ("range", a, b) ("missing",)
-Node = tuple  # type: ignore[type-arg]  # a small tagged-tuple AST; a class per node would only add weight
+Node = tuple[Any, ...]   # a small tagged-tuple AST; a class per node would only add weight
 
 _SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_\u00c0-\uffff][\w.\u00c0-\uffff]*)!"
 _CELL = r"\$?[A-Za-z]{1,3}\$?\d+"
@@ -197,6 +200,8 @@ def _parse_struct(table: str, body: str) -> StructRef:
                 columns.append(text[1:])
         else:
             columns.append(text)
+    first: str | None
+    last: str | None
     if body.startswith("[") and ":" in body and len(columns) == 2:
         first, last = columns
     elif len(columns) <= 1:

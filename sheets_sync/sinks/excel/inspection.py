@@ -99,11 +99,11 @@ def unfilled_template_parts(info: TemplateInfo, filled: Sequence[tuple[str, str 
         elif len(on_sheet) == 1:
             filled_tables.add(on_sheet[0].name.casefold())
     warnings = []
-    for table in info.tables:
-        if table.name.casefold() in filled_tables or table.name.casefold().startswith(STATIC_PREFIX):
+    for kept in info.tables:
+        if kept.name.casefold() in filled_tables or kept.name.casefold().startswith(STATIC_PREFIX):
             continue
-        if table.sample_rows:
-            warnings.append(f"table {table.name!r} on sheet {table.sheet!r} keeps the template's {table.sample_rows} "
+        if kept.sample_rows:
+            warnings.append(f"table {kept.name!r} on sheet {kept.sheet!r} keeps the template's {kept.sample_rows} "
                             "data row(s): no report fills it, so they would pass for real data (fill it with a "
                             "report, empty it, or name the table static… to keep it on purpose)")
     for sheet, count in info.sheet_sample_rows.items():

@@ -166,9 +166,10 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
         if formula is not None:
             # A formula's text is not a header, and "empty cell" would send the user looking in vain.
             cell = f"{column_letter(formula.column)}{row.number}"
+            text = unescape(formula.formula or "", _QUOTES)
             raise TemplateError(f"sheet {content.sheet.name!r}: header row {row.number}: cell {cell} holds a formula "
-                                f"(={unescape(formula.formula or '', _QUOTES)}); header cells must be text (move the formula "
-                                "above the header row or beside the data rows)")
+                                f"(={text}); header cells must be text (move the formula above the header row or "
+                                "beside the data rows)")
         first, last = min(texts), max(texts)
         columns = tuple((texts.get(i) or "").strip() for i in range(first, last + 1))
         if "" in columns:

@@ -432,7 +432,8 @@ def _covers(ref: Ref, at: tuple[str, int, int]) -> bool:
 def _translate(text: str, master: Cell, cell: Cell) -> str:
     from openpyxl.formula.translate import Translator
     origin = f"{column_letter(master.column)}{master.row}"
-    return Translator("=" + text, origin=origin).translate_formula(f"{column_letter(cell.column)}{cell.row}")[1:]
+    moved: str = Translator("=" + text, origin=origin).translate_formula(f"{column_letter(cell.column)}{cell.row}")
+    return moved[1:]
 
 
 def cached_xml(value: Value) -> tuple[str, str]:
