@@ -222,13 +222,13 @@ def check_run_templates(cfg: Config, reports: Sequence[ReportConfig]) -> list[st
         if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
             continue
         if message.startswith("warning: "):
-            note = f"destination {key_path[1]!r}: {message.removeprefix('warning: ')}"
-            logger.warning("%s", note)
-            notes.append(note)
+            notes.append(f"destination {key_path[1]!r}: {message.removeprefix('warning: ')}")
             continue
         problems.append(problem_at_config(cfg, key_path, message))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems)   # the problems alone: warnings matter once the run can go ahead
+    for note in notes:
+        logger.warning("%s", note)
     return notes
 
 
