@@ -175,8 +175,8 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
         resolved = [report for report in everything if report.name in selected]
         context = SinkContext(config=cfg, now=now, periods={r.name: (r.start, r.end) for r in everything})
         if not dry_run:
-            check_destinations(cfg, reports, context)  # found before any request is sent
-            summary.notes += _email_notes(cfg, reports)
+            # found before any request is sent; template warnings go under the summary
+            summary.notes += check_destinations(cfg, reports, context) + _email_notes(cfg, reports)
         workers = report_workers or cfg.api.max_concurrency
         run = _Run(cfg, resolved, summary, context, dry_run=dry_run)
         try:
@@ -365,8 +365,10 @@ def _skipped(report: ResolvedReport, cause: str, reason: str) -> ReportOutcome:
     return outcome
 
 
-def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: SinkContext) -> None:
+def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: SinkContext) -> list[str]:
     """Let each destination's sink check it before any request: all config problems at once, else the first other.
+
+    Returns the template warnings (logged here), such as template sample data that no report replaces.
 
     Raises:
         ConfigError: a template the run fills breaks the template contract (every such problem).
@@ -375,7 +377,9 @@ def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: Si
     from sheets_sync.validate import run_template_problems
 
     # Templates are checked by the validate service (it knows each report's columns), the rest by each sink.
-    problems: list[ConfigProblem] = run_template_problems(cfg, reports)
+    found = run_template_problems(cfg, reports)
+    problems = [p for p in found if p.severity == "error"]
+    notes = [f"destination {p.path.split('.')[1]!r}: {p.message}" for p in found if p.severity == "warning"]
     other: SheetsSyncError | None = None
     targets: dict[str, list[ReportConfig]] = {}
     for report in reports:
@@ -393,9 +397,12 @@ def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: Si
         except SheetsSyncError as exc:
             other = other or exc
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems)  # the problems alone: warnings matter once the run can go ahead
     if other is not None:
         raise other
+    for note in notes:
+        logger.warning("%s", note)
+    return notes
 
 
 def _zero_rows_notes(summary: RunSummary) -> list[str]:

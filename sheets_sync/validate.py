@@ -15,12 +15,14 @@ from pathlib import Path
 
 from sheets_sync.config import Config, ReportConfig, check_config_file
 from sheets_sync.config.loader import overlaps, problem_at_config, sorted_problems
+from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.yamlread import format_path
 from sheets_sync.errors import ConfigProblem, SheetsSyncError
 from sheets_sync.records import default_columns
 from sheets_sync.report import Column, Table, TableMeta
 
-Found = tuple[tuple[str | int, ...], str]   # (key path, message)
+# (key path, message) is an error; a `Finding` carries its severity (`warning(...)` makes one).
+Found = tuple[tuple[str | int, ...], str] | Finding
 
 
 @dataclass
@@ -52,10 +54,11 @@ def validate_config(path: str | os.PathLike[str], env: Mapping[str, str] | None 
             # the reports are not valid, so their tabs cannot be matched yet; a missing file can be reported
             found += check_template_files(cfg)
         # a key already reported as invalid gets no second message
-        found = [(key_path, message) for key_path, message in found if not overlaps(format_path(key_path), reported)]
+        found = [item for item in found if not overlaps(format_path(item[0]), reported)]
         if result.config is not None:
             found += check_templates(result.config)
-        problems += [problem_at_config(cfg, key_path, message, str(path)) for key_path, message in found]
+        problems += [problem_at_config(cfg, path_, message, str(path), severity)
+                     for path_, message, severity in (Finding(*item) for item in found)]
     usable = result.config if not problems else None
     return Validation(usable, sorted_problems(problems) + result.warnings)
 
@@ -72,12 +75,12 @@ def run_template_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[
     if not any(getattr(cfg.destinations[name], "template", None) for name in used):
         return []
     problems: list[ConfigProblem] = []
-    for key_path, message in check_templates(cfg):
+    for key_path, message, severity in (Finding(*item) for item in check_templates(cfg)):
         if key_path[0] == "destinations" and key_path[1] not in used:
             continue
         if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
             continue
-        problems.append(problem_at_config(cfg, key_path, message))
+        problems.append(problem_at_config(cfg, key_path, message, severity=severity))
     return problems
 
 
@@ -155,9 +158,18 @@ def check_template_files(cfg: Config) -> Iterator[Found]:
 
 
 def check_templates(cfg: Config) -> Iterator[Found]:
-    """Problems between every Excel template and the reports that fill it, as (key path, message)."""
+    """Problems between every Excel template and the reports that fill it, as (key path, message).
+
+    Template data that no report replaces is a warning (a `Finding` with severity "warning").
+    """
     try:
-        from sheets_sync.sinks.excel import ExcelTab, check_template, inspect_template, template_problems
+        from sheets_sync.sinks.excel import (
+            ExcelTab,
+            check_template,
+            inspect_template,
+            template_problems,
+            unfilled_template_parts,
+        )
     except ImportError:  # the Excel sink is optional for validation: without it the deep check is skipped
         return
     for name, destination in cfg.destinations.items():
@@ -184,6 +196,10 @@ def check_templates(cfg: Config) -> Iterator[Found]:
                 found_column_problem = True
                 yield ("reports", index, key), problem
             tabs.append(ExcelTab(_empty_table(report, headers), report.tab, report.table))
+        if tabs:
+            # Template data no report replaces would pass for real data: a warning, by name.
+            for text in unfilled_template_parts(info, [(tab.sheet, tab.excel_table) for tab in tabs]):
+                yield warning(where, text)
         if tabs and not found_column_problem:
             # The whole-contract check (totals rows, content below the data, ...) beyond column matching.
             try:

@@ -170,7 +170,10 @@ def build(path: Path = OUTPUT) -> Path:
             ("Posts", "=SUM(tblCampaigns[Posts])", f["kpi_int"]),
             ("Impressions", "=SUM(tblCampaigns[Impressions])", f["kpi_int"]),
             ("Engagements", "=SUM(tblCampaigns[Engagements])", f["kpi_int"]),
-            ("Avg. engagement rate", "=IFERROR(AVERAGE(tblCampaigns[Engagement Rate]),0)", f["kpi_rate"]),
+            # Overall rate = total engagements / total impressions: a plain mean of the campaigns' rates
+            # would weigh a 1,000-impression campaign like a 1,000,000-impression one.
+            ("Engagement rate", "=IFERROR(100*SUM(tblCampaigns[Engagements])/SUM(tblCampaigns[Impressions]),0)",
+             f["kpi_rate"]),
             ("Est. value", "=SUM(tblCampaigns[Est. Value])", f["kpi_money"])]
     summary.set_row(4, 22)
     summary.set_row(5, 34)

@@ -85,15 +85,21 @@ def test_ranges_that_ended_at_the_last_row_follow_the_data(fidelity_xlsm: Path, 
     assert f'<dimension ref="A1:H{LAST}"/>' in sheet
     chart = _parts(filled)["xl/charts/chart1.xml"].decode()
     assert f"Data!$A$2:$A${LAST}" in chart and f"Data!$C$2:$C${LAST}" in chart
-    assert "numCache" not in chart and "strCache" not in chart
+    # The series' cached points are the new data (what Excel shows before it recalculates anything).
+    values = re.search(r"<c:numCache>.*?</c:numCache>", chart).group(0)
+    assert f'<c:ptCount val="{ROWS}"/>' in values
+    assert re.findall(r"<c:v>([^<]*)</c:v>", values) == [repr(1.5 * i).removesuffix(".0") for i in range(ROWS)]
 
 
 def test_formula_columns_are_extended_row_by_row(filled: Path) -> None:
     """The calculated table column repeats its structured formula; the A1 formula beside moves with its row."""
     sheet = _parts(filled)["xl/worksheets/sheet2.xml"].decode()
     for row in range(2, LAST + 1):
-        assert f'<c r="F{row}" s="1"><f>Sales[[#This Row],[Qty]]*Sales[[#This Row],[Price]]</f></c>' in sheet
-        assert f'<c r="H{row}"><f>B{row}*2</f></c>' in sheet
+        i = row - 2
+        total = repr(1.5 * i * i).removesuffix(".0")
+        assert (f'<c r="F{row}" s="1"><f>Sales[[#This Row],[Qty]]*Sales[[#This Row],[Price]]</f>'
+                f'<v>{total}</v></c>') in sheet
+        assert f'<c r="H{row}"><f>B{row}*2</f><v>{2 * i}</v></c>' in sheet
     assert f'r="A{LAST + 1}"' not in sheet
 
 
@@ -105,13 +111,14 @@ def test_calc_chain_dropped_and_recalculation_requested(filled: Path) -> None:
     assert re.search(r'<calcPr[^>]*fullCalcOnLoad="1"', parts["xl/workbook.xml"].decode())
 
 
-def test_stale_cached_results_are_removed(fidelity_xlsm: Path, filled: Path) -> None:
-    """Summary formulas lose their cached values (and nothing else); the sparkline range follows the data."""
+def test_stale_cached_results_are_replaced(fidelity_xlsm: Path, filled: Path) -> None:
+    """Summary formulas get the cached values of the new data (and nothing else changes); the sparkline follows."""
     before = _parts(fidelity_xlsm)["xl/worksheets/sheet1.xml"].decode()
     after = _parts(filled)["xl/worksheets/sheet1.xml"].decode()
+    total = sum(1.5 * i * i for i in range(ROWS))
     assert "<v>62.5</v>" in before and "<v>62.5</v>" not in after
-    expected = (before.replace("<f>SUM(Sales[Total])</f><v>62.5</v>", "<f>SUM(Sales[Total])</f>")
-                .replace("<f>ROWS(Sales[Qty])</f><v>3</v>", "<f>ROWS(Sales[Qty])</f>")
+    expected = (before.replace("<f>SUM(Sales[Total])</f><v>62.5</v>", f"<f>SUM(Sales[Total])</f><v>{total}</v>")
+                .replace("<f>ROWS(Sales[Qty])</f><v>3</v>", f"<f>ROWS(Sales[Qty])</f><v>{ROWS}</v>")
                 .replace("<xm:f>Data!B2:B4</xm:f>", f"<xm:f>Data!B2:B{LAST}</xm:f>"))
     assert after == expected
     assert openpyxl_rows(filled, "Summary")[0][1] == "=SUM(Sales[Total])"

@@ -90,6 +90,21 @@ class TestChoosingTheBlock:
         with zipfile.ZipFile(result.path) as zf:
             assert '<autoFilter ref="A1:C4"/>' in zf.read("xl/worksheets/sheet1.xml").decode()
 
+    def test_a_formula_in_the_header_row_is_named_as_the_problem(self, tmp_path: Path) -> None:
+        """A formula cell next to a header is reported as that cell holding a formula (not "an empty cell")."""
+        def build(wb):
+            ws = wb.add_worksheet("Data")
+            ws.write_row(0, 0, ["Name", "Posts"])
+            ws.write_formula(0, 2, '="Updated "&TEXT(TODAY(),"yyyy-mm-dd")')
+            ws.write_row(1, 0, ["sample", 3])
+        tpl = _template(tmp_path / "t.xlsx", build)
+        expected = "header row 1: cell C1 holds a formula (=\"Updated \"&TEXT"
+        with pytest.raises(TemplateError) as caught:
+            check_template(tpl, [make_tab("Data", TWO, [])])
+        assert expected in caught.value.message and "empty cell" not in caught.value.message
+        problems = template_problems(inspect_template(tpl), "Data", ["Name", "Posts"])
+        assert len(problems) == 1 and expected in problems[0] and "header cells must be text" in problems[0]
+
     def test_title_rows_above_the_table_are_kept(self, tmp_path: Path) -> None:
         """Rows above a table's header (titles, notes) stay where they are."""
         def build(wb):

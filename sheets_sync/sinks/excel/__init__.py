@@ -4,7 +4,7 @@ See docs/excel-templates.md for the template contract. `ExcelSink` (sinks/excel/
 sink-interface adapter the orchestrator reaches through the registry; `write_workbook` the writer.
 """
 
-from sheets_sync.sinks.excel.inspection import inspect_template, template_problems
+from sheets_sync.sinks.excel.inspection import inspect_template, template_problems, unfilled_template_parts
 from sheets_sync.sinks.excel.model import ExcelTab, TemplateInfo, TemplateTable, WorkbookResult
 from sheets_sync.sinks.excel.writer import check_template, write_workbook
 
@@ -16,5 +16,6 @@ __all__ = [
     "check_template",
     "inspect_template",
     "template_problems",
+    "unfilled_template_parts",
     "write_workbook",
 ]

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 MAX_TEXT_CHARS = 32_767          # Excel's per-cell limit ("Excel specifications and limits")
 MAX_SHEET_ROWS = 1_048_576
@@ -117,6 +117,17 @@ class FixedSlot:
     letter: str
     style: int | None
     formula: Callable[[int], str] | None
+    source_formula: str | None = None   # the formula as written in the prototype row (XML-escaped)
+
+
+class RowCalculation(Protocol):
+    """Computes the cached results of a row's formulas (see `recalc.RowCalculator`)."""
+
+    def begin(self, row: int, values: Sequence[Any]) -> None: ...
+
+    def cached(self, col: int) -> tuple[str, str]: ...
+
+    def capture(self) -> None: ...
 
 
 def _s(style: int | None) -> str:
@@ -141,8 +152,10 @@ class RowEncoder:
     """
 
     def __init__(self, slots: Sequence[DataSlot | FixedSlot], row_attrs: str = "",
-                 quote: Callable[[int | None], int | None] | None = None) -> None:
+                 quote: Callable[[int | None], int | None] | None = None,
+                 calculation: RowCalculation | None = None) -> None:
         self.stats = TextStats()
+        self._calculation = calculation
         self._row_attrs = row_attrs
         self._quote = quote
         self._quoted: dict[str, str] = {}
@@ -155,18 +168,25 @@ class RowEncoder:
                 self._plan.append((True, slot.source, '<c r="' + slot.letter, _s(slot.style), quoted,
                                    slot.identifier))
             else:
-                self._plan.append((False, slot.formula, '<c r="' + slot.letter, _s(slot.style), None, False))
+                self._plan.append((False, slot.formula, '<c r="' + slot.letter, _s(slot.style),
+                                   column_index(slot.letter), False))
 
     def encode(self, row_number: int, values: Sequence[Any]) -> str:
         """Return the `<row>` element for `values` at 1-based `row_number`."""
         rs = str(row_number)
         out = ['<row r="', rs, '"', self._row_attrs, ">"]
         append = out.append
+        calculation = self._calculation
+        if calculation is not None:
+            calculation.begin(row_number, values)
         for is_data, source, pre, sattr, qattr, ident in self._plan:
             if not is_data:
                 if source is None:
                     if sattr:
                         append(f'{pre}{rs}"{sattr}/>')
+                elif calculation is not None:
+                    kind, cached = calculation.cached(qattr)
+                    append(f'{pre}{rs}"{sattr}{kind}><f>{source(row_number)}</f>{cached}</c>')
                 else:
                     append(f'{pre}{rs}"{sattr}><f>{source(row_number)}</f></c>')
                 continue
@@ -205,6 +225,8 @@ class RowEncoder:
             else:
                 append(self._other(pre + rs + '"', sattr, qattr, value))
         append("</row>")
+        if calculation is not None:
+            calculation.capture()
         return "".join(out)
 
     def _quoted_attr(self, sattr: str) -> str:

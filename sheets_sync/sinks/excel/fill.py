@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zipfile
 from pathlib import Path
 
 from sheets_sync.sinks.excel.about import find_about, refreshed_about
+from sheets_sync.sinks.excel.caching import FillCalculation
 from sheets_sync.sinks.excel.cells import RowEncoder, column_letter, text_warnings
 from sheets_sync.sinks.excel.package import REL_CALC_CHAIN, rels_path
 from sheets_sync.sinks.excel.plan import FillPlan, TabPlan
 from sheets_sync.sinks.excel.ranges import RowShift
 from sheets_sync.sinks.excel.spool import RowSpool, spool_rows, write_sheet_entry
 from sheets_sync.sinks.excel.surgery import (
-    reads_any, remove_override, remove_relationship, resize_table, set_dimension, shift_sheet_ranges,
-    strip_cached_values, update_chart, update_pivot_cache, update_workbook,
+    remove_override, remove_relationship, resize_table, set_dimension, set_formula_caches, shift_sheet_ranges,
+    update_chart, update_pivot_cache, update_workbook,
 )
-from sheets_sync.sinks.excel.xmltext import get_attr
 
 
-def _spool_tab(tab_plan: TabPlan, plan: FillPlan, spool: RowSpool) -> tuple[int, RowShift, list[str]]:
+def _spool_tab(tab_plan: TabPlan, plan: FillPlan, spool: RowSpool,
+               calculation: FillCalculation | None) -> tuple[int, RowShift, list[str]]:
     area = tab_plan.area
-    encoder = RowEncoder(tab_plan.slots, tab_plan.row_attrs, plan.quoted_style)
+    calculator = calculation.row_calculator(tab_plan) if calculation is not None else None
+    encoder = RowEncoder(tab_plan.slots, tab_plan.row_attrs, plan.quoted_style, calculator)
     first = area.header_row + 1
     count = spool_rows(encoder, tab_plan.tab.table.rows, first, spool, tab_plan.tab.sheet)
     if count == 0:
@@ -32,32 +33,15 @@ def _spool_tab(tab_plan: TabPlan, plan: FillPlan, spool: RowSpool) -> tuple[int,
     return count, shift, tab_plan.warnings + text_warnings(tab_plan.tab.sheet, encoder.stats)
 
 
-def _sheet_parts(plan: FillPlan, tab_plan: TabPlan, shift: RowShift, shifts: dict[str, RowShift]) -> tuple[str, str]:
+def _sheet_parts(plan: FillPlan, tab_plan: TabPlan, shift: RowShift, shifts: dict[str, RowShift],
+                 caches: dict[tuple[int, int], tuple[str, str] | None]) -> tuple[str, str]:
     area = tab_plan.area
     content = plan.contents[area.sheet.name]
-    kept = [strip_cached_values(row.raw) for row in content.rows if row.number < shift.first_data_row]
+    kept = [set_formula_caches(row.raw, caches) for row in content.rows if row.number < shift.first_data_row]
     last_col = max([area.last_col] + [c.column for c in area.beside]
                    + [c.column for row in content.rows if row.number < shift.first_data_row for c in row.cells])
     head = set_dimension(content.xml.head, column_letter(last_col), shift.new_last) + "".join(kept)
     return head, shift_sheet_ranges(content.xml.tail, shift, shifts)
-
-
-def _data_tokens(plan: FillPlan) -> set[str]:
-    """Names by which a formula can read filled data: tables, `Sheet!` prefixes, names defined over them.
-
-    Matching is by substring, so it errs towards treating a formula as reading the data (and
-    dropping a cached result that was still right), never the other way.
-    """
-    tokens = {tp.area.table.name.casefold() for tp in plan.tabs if tp.area.table}
-    for tp in plan.tabs:
-        sheet = tp.area.sheet.name
-        tokens |= {sheet.casefold() + "!", "'" + sheet.replace("'", "''").casefold() + "'!"}
-    workbook = plan.pkg.text(plan.pkg.workbook_part)
-    for match in re.finditer(r"(<definedName\b[^>]*>)(.*?)</definedName>", workbook, re.S):
-        if any(token in match.group(2).casefold() for token in set(tokens)):
-            tokens.add((get_attr(match.group(1), "name") or "").casefold())
-    tokens.discard("")
-    return tokens
 
 
 def _copy(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
@@ -81,16 +65,21 @@ def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path,
     warnings: list[str] = []
     try:
         shifts: dict[str, RowShift] = {}
+        # Formulas and charts are read first: they decide which data columns must be kept for their results.
+        calculation = FillCalculation.start(plan)
         # All rows first: the new last rows decide how every other part is rewritten.
         for tab_plan in plan.tabs:
             spool = RowSpool(spool_dir)
             opened.append(spool)
-            count, shift, tab_warnings = _spool_tab(tab_plan, plan, spool)
+            count, shift, tab_warnings = _spool_tab(tab_plan, plan, spool, calculation)
             spools[tab_plan.area.sheet.part] = (tab_plan, spool, shift)
             shifts[tab_plan.area.sheet.name.casefold()] = shift
             rows[tab_plan.tab.sheet] = count
             warnings += tab_warnings
-        _write_parts(zout, plan, spools, shifts, rows, now)
+        if calculation is not None:
+            calculation.finish(shifts)
+            warnings += calculation.warnings
+        _write_parts(zout, plan, spools, shifts, rows, now, calculation)
     finally:
         for spool in opened:
             spool.close()
@@ -99,7 +88,8 @@ def fill_template(zout: zipfile.ZipFile, plan: FillPlan, spool_dir: Path,
 
 
 def _write_parts(zout: zipfile.ZipFile, plan: FillPlan, spools: dict[str, tuple[TabPlan, RowSpool, RowShift]],
-                 shifts: dict[str, RowShift], rows: dict[str, int], now: dt.datetime | None) -> None:
+                 shifts: dict[str, RowShift], rows: dict[str, int], now: dt.datetime | None,
+                 calculation: FillCalculation | None) -> None:
     pkg = plan.pkg
     about = find_about(plan) if now is not None else None
     # Before any part is copied: refreshing it may derive styles, which styles.xml must then carry.
@@ -108,27 +98,27 @@ def _write_parts(zout: zipfile.ZipFile, plan: FillPlan, spools: dict[str, tuple[
     tables = {tp.area.table.part: (tp, spools[tp.area.sheet.part][2]) for tp in plan.tabs if tp.area.table}
     table_names = {tp.area.table.name.casefold() for tp in plan.tabs if tp.area.table}
     worksheets = {sheet.part for sheet in pkg.sheets}
-    tokens = _data_tokens(plan)
     for info in pkg.zip.infolist():
         name = info.filename
         if name == calc_chain:
             continue   # Excel rebuilds it; a stale one triggers "Removed Records: Formula from calcChain"
         if name in spools:
             tab_plan, spool, shift = spools[name]
-            head, tail = _sheet_parts(plan, tab_plan, shift, shifts)
+            caches = calculation.sheet_caches(name) if calculation is not None else {}
+            head, tail = _sheet_parts(plan, tab_plan, shift, shifts, caches)
             write_sheet_entry(zout, name, head, spool, tail, info.date_time)
             continue
         original = pkg.read(name)
         if about is not None and name == about.sheet.part:
             text = about_text
         else:
-            text = _rewrite(plan, name, original, tables, table_names, worksheets, shifts, calc_chain, tokens)
+            text = _rewrite(plan, name, original, tables, table_names, worksheets, shifts, calc_chain, calculation)
         _copy(zout, info, original if text is None else text.encode("utf-8"))
 
 
 def _rewrite(plan: FillPlan, name: str, original: bytes, tables: dict[str, tuple[TabPlan, RowShift]],
              table_names: set[str], worksheets: set[str], shifts: dict[str, RowShift],
-             calc_chain: str | None, tokens: set[str]) -> str | None:
+             calc_chain: str | None, calculation: FillCalculation | None) -> str | None:
     """Return the new text of a part, or None to copy it byte for byte."""
     pkg = plan.pkg
     if not name.endswith((".xml", ".rels")):
@@ -146,12 +136,13 @@ def _rewrite(plan: FillPlan, name: str, original: bytes, tables: dict[str, tuple
     elif calc_chain and name == "[Content_Types].xml":
         new = remove_override(old, calc_chain)
     elif name in worksheets:
-        # Only sheets whose formulas read the filled data lose cached results; the rest stay as they were.
-        new = shift_sheet_ranges(strip_cached_values(old) if reads_any(old, tokens) else old, None, shifts)
+        # Only formulas that read the filled data get new cached results (or none); the rest stay as they were.
+        caches = calculation.sheet_caches(name) if calculation is not None else {}
+        new = shift_sheet_ranges(set_formula_caches(old, caches), None, shifts)
     elif name == plan.styles_part and plan.styles is not None and plan.styles.changed:
         new = plan.styles.render()
     elif "/charts/chart" in name:
-        new = update_chart(old, shifts)
+        new = update_chart(old, shifts, calculation.chart_cache if calculation is not None else None)
     elif "/pivotCache/pivotCacheDefinition" in name:
         new = update_pivot_cache(old, shifts, table_names)
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.layout import DataArea, SheetContent, header_area, read_sheet, table_area
 from sheets_sync.sinks.excel.model import TemplateInfo, TemplateTable
-from sheets_sync.sinks.excel.package import TemplatePackage
+from sheets_sync.sinks.excel.package import TablePart, TemplatePackage, parse_ref
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -35,7 +35,11 @@ def inspect_template(path: Path) -> TemplateInfo:
     pkg = open_template(path)
     try:
         contents = read_contents(pkg)
-        tables, header_rows, formula_headers = [], {}, {}
+        tables: list[TemplateTable] = []
+        header_rows: dict[str, tuple[str, ...]] = {}
+        formula_headers: dict[str, tuple[str, ...]] = {}
+        header_problems: dict[str, str] = {}
+        sample_rows: dict[str, int] = {}
         # Inspection describes; it does not judge. A block that breaks the contract is still listed
         # (write_workbook and check_template report why it cannot be filled).
         for name, content in contents.items():
@@ -44,17 +48,70 @@ def inspect_template(path: Path) -> TemplateInfo:
                     calculated = table_area(content, table).calculated
                 except TemplateError:
                     calculated = table.formula_columns
-                tables.append(TemplateTable(table.name, name, table.ref, table.columns, calculated))
+                tables.append(TemplateTable(table.name, name, table.ref, table.columns, calculated,
+                                            _table_sample_rows(content, table)))
             if not content.sheet.tables:
                 try:
                     area = header_area(content, pkg.shared_strings)
-                except TemplateError:
+                except TemplateError as exc:
                     area = None
+                    header_problems[name] = exc.message
                 header_rows[name] = area.columns if area else ()
                 formula_headers[name] = area.calculated if area else ()
-        return TemplateInfo(path, tuple(contents), tuple(tables), header_rows, formula_headers)
+                if area is not None and len(area.columns) >= 2 and not any(
+                        c.formula is not None for row in content.rows for c in row.cells):
+                    count = _value_rows(content, area.header_row + 1, area.old_last_row)
+                    if count:
+                        sample_rows[name] = count
+        return TemplateInfo(path, tuple(contents), tuple(tables), header_rows, formula_headers, header_problems,
+                            sample_rows)
     finally:
         pkg.close()
+
+
+def _value_rows(content: SheetContent, first: int, last: int, first_col: int = 1, last_col: int = 16_384) -> int:
+    """Count rows first..last holding a value (not only formulas or styled blanks) in columns first_col..last_col."""
+    return sum(1 for row in content.rows if first <= row.number <= last and any(
+        not c.is_blank and c.formula is None and first_col <= c.column <= last_col for c in row.cells))
+
+
+def _table_sample_rows(content: SheetContent, table: TablePart) -> int:
+    c1, r1, c2, r2 = parse_ref(table.ref)
+    return _value_rows(content, r1 + table.header_rows, r2 - table.totals_rows, c1, c2)
+
+
+STATIC_PREFIX = "static"
+
+
+def unfilled_template_parts(info: TemplateInfo, filled: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Warnings for template data no report replaces: it would pass for real data in every refresh.
+
+    `filled` lists (sheet, table or None) of every report tab that fills this template. Tables whose
+    name starts with "static" (any case) hold data kept on purpose and are not reported.
+    """
+    filled_tables: set[str] = set()
+    filled_sheets: set[str] = set()
+    for sheet, table in filled:
+        filled_sheets.add(sheet.casefold())
+        on_sheet = [t for t in info.tables if t.sheet.casefold() == sheet.casefold()]
+        if table is not None:
+            filled_tables.add(table.casefold())
+        elif len(on_sheet) == 1:
+            filled_tables.add(on_sheet[0].name.casefold())
+    warnings = []
+    for kept in info.tables:
+        if kept.name.casefold() in filled_tables or kept.name.casefold().startswith(STATIC_PREFIX):
+            continue
+        if kept.sample_rows:
+            warnings.append(f"table {kept.name!r} on sheet {kept.sheet!r} keeps the template's {kept.sample_rows} "
+                            "data row(s): no report fills it, so they would pass for real data (fill it with a "
+                            "report, empty it, or name the table static… to keep it on purpose)")
+    for sheet, count in info.sheet_sample_rows.items():
+        if sheet.casefold() not in filled_sheets:
+            warnings.append(f"sheet {sheet!r} keeps the template's {count} data row(s) under its header: no report "
+                            "fills it, so they would pass for real data (fill it with a report, empty it, or put "
+                            "the data in a table named static… to keep it on purpose)")
+    return warnings
 
 
 def select_area(contents: dict[str, SheetContent], shared: list[str], sheet: str,
@@ -138,6 +195,8 @@ def template_problems(info: TemplateInfo, sheet: str, headers: Sequence[str],
     else:
         columns, label = info.header_rows.get(sheet_name, ()), f"sheet {sheet_name!r}"
         calculated = info.header_formula_columns.get(sheet_name, ())
+        if not columns and sheet_name in info.header_problems:
+            return [info.header_problems[sheet_name]]
         if not columns:
             return [f"sheet {sheet!r} has neither a table nor a header row to fill"]
     try:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import unescape
 
 from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.cells import column_letter
 from sheets_sync.sinks.excel.package import SheetPart, TablePart, TemplatePackage, parse_ref
 from sheets_sync.sinks.excel.sheetxml import Cell, Row, SheetXml, iter_rows, split_sheet
+
+
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,14 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
         texts = {c.column: c.text(shared) for c in row.cells if not c.is_blank}
         if not texts:
             continue
+        formula = next((c for c in row.cells if c.formula is not None), None)
+        if formula is not None:
+            # A formula's text is not a header, and "empty cell" would send the user looking in vain.
+            cell = f"{column_letter(formula.column)}{row.number}"
+            text = unescape(formula.formula or "", _QUOTES)
+            raise TemplateError(f"sheet {content.sheet.name!r}: header row {row.number}: cell {cell} holds a formula "
+                                f"(={text}); header cells must be text (move the formula above the header row or "
+                                "beside the data rows)")
         first, last = min(texts), max(texts)
         columns = tuple((texts.get(i) or "").strip() for i in range(first, last + 1))
         if "" in columns:

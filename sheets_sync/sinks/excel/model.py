@@ -36,6 +36,7 @@ class TemplateTable:
     ref: str
     columns: tuple[str, ...]
     calculated_columns: tuple[str, ...]
+    sample_rows: int = 0        # data rows that hold a value (not only formulas) in the template
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class TemplateInfo:
 
     `header_rows` maps every sheet without a table to the text of its first non-empty row (empty
     for an empty sheet); `header_formula_columns` names those header columns whose first data row
-    holds a formula (calculated columns).
+    holds a formula (calculated columns); `header_problems` says why a sheet without a table has no
+    usable header row (for instance a formula in it). `sheet_sample_rows` and each table's
+    `sample_rows` tell what data a template holds, so data no report replaces can be reported.
     """
 
     path: Path
@@ -52,3 +55,7 @@ class TemplateInfo:
     tables: tuple[TemplateTable, ...]
     header_rows: dict[str, tuple[str, ...]]
     header_formula_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    header_problems: dict[str, str] = field(default_factory=dict)
+    # Sheets without a table that look like data (a header row of 2+ columns, values under it, no
+    # formula): rows holding values under the header.
+    sheet_sample_rows: dict[str, int] = field(default_factory=dict)

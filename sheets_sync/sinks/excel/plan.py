@@ -123,13 +123,13 @@ def _plan_tab(plan: FillPlan, tab: ExcelTab) -> TabPlan:
             problems.append(f"{area.label}: calculated column {name!r} has no formula in its first data row "
                             f"({letter}{origin}); shared formulas must start there")
             continue
-        slots.append((column, FixedSlot(letter, base, formula_writer(text, letter, origin))))
+        slots.append((column, FixedSlot(letter, base, formula_writer(text, letter, origin), text)))
     if problems:
         raise template_error(problems)
     for cell in area.beside:
         letter = column_letter(cell.column)
         writer = formula_writer(cell.formula, letter, origin) if cell.formula else None
-        slots.append((cell.column, FixedSlot(letter, cell.style, writer)))
+        slots.append((cell.column, FixedSlot(letter, cell.style, writer, cell.formula)))
     slots.sort(key=lambda item: item[0])
     row_attrs = ""
     if area.prototype is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from sheets_sync.sinks.excel.cells import column_index
 from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualified
 from sheets_sync.sinks.excel.xmltext import find_start_tag, get_attr, remove_attr, set_attr
 
 _FORMULA_CELL = re.compile(r"<c\b[^>]*(?<!/)>(?:(?!</c>).)*?<f\b.*?</c>", re.S)
-_CACHED_VALUE = re.compile(r"<v>.*?</v>|<v/>", re.S)
+_CACHED_VALUE = re.compile(r"<v>.*?</v>|<v\s*/>", re.S)
 _SQREF_ATTR = re.compile(r'(<[\w:]*(?:conditionalFormatting|dataValidation|autoFilter|sortState)\b[^>]*?\s'
                          r'(?:sqref|ref)=")([^"]*)(")')
 _XM_SQREF = re.compile(r"(<xm:sqref>)(.*?)(</xm:sqref>)", re.S)
@@ -22,14 +24,6 @@ _CHART_CACHE = re.compile(r"<(\w+:|)(numCache|strCache|multiLvlStrCache)\b.*?</\
 _WORKBOOK_END_OF_NAMES = ("</definedNames>", "</externalReferences>", "</functionGroups>", "</sheets>")
 
 
-_FORMULA_BODY = re.compile(r"<f\b[^>]*>(.*?)</f>", re.S)
-
-
-def reads_any(xml: str, tokens: set[str]) -> bool:
-    """Tell whether any formula in a worksheet mentions one of `tokens` (casefolded names)."""
-    return any(token in body.casefold() for body in _FORMULA_BODY.findall(xml) for token in tokens)
-
-
 def strip_cached_values(xml: str) -> str:
     """Remove cached results (`<v>`) and their type from every formula cell, so readers recalculate."""
     if "<f" not in xml:
@@ -41,6 +35,40 @@ def strip_cached_values(xml: str) -> str:
         start = remove_attr(cell[:start_end], "t")
         return start + _CACHED_VALUE.sub("", cell[start_end:])
     return _FORMULA_CELL.sub(strip, xml)
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def set_formula_caches(xml: str, caches: dict[tuple[int, int], tuple[str, str] | None]) -> str:
+    """Set the cached result of the formula cells at (row, column) in `caches`; None removes it.
+
+    Each entry is (the `t` attribute value or "", the `<v>` element). Other cells stay as they are.
+    """
+    if not caches or "<f" not in xml:
+        return xml
+
+    def rewrite(match: re.Match[str]) -> str:
+        cell = match.group(0)
+        start_end = cell.index(">") + 1
+        ref = _CELL_REF.fullmatch(get_attr(cell[:start_end], "r") or "")
+        if ref is None:
+            # Without a reference the cell cannot be matched: a missing result is safe, a wrong one is not.
+            return strip_cached_values(cell)
+        at = (int(ref.group(2)), column_index(ref.group(1)))
+        if at not in caches:
+            return cell
+        cache = caches[at]
+        start = remove_attr(cell[:start_end], "t")
+        body = _CACHED_VALUE.sub("", cell[start_end:])
+        if cache is None:
+            return start + body
+        kind, value = cache
+        if kind:
+            start = set_attr(start, "t", kind)
+        f_end = body.index("</f>") + 4 if "</f>" in body else body.index("/>", body.index("<f")) + 2
+        return start + body[:f_end] + value + body[f_end:]
+    return _FORMULA_CELL.sub(rewrite, xml)
 
 
 def shift_sheet_ranges(xml: str, own: RowShift | None, shifts: dict[str, RowShift]) -> str:
@@ -110,19 +138,33 @@ def remove_override(xml: str, part: str) -> str:
     return re.sub(r'<Override\b[^>]*PartName="/' + re.escape(part) + r'"[^>]*/>', "", xml)
 
 
-def update_chart(xml: str, shifts: dict[str, RowShift]) -> str:
-    """Move series ranges over data sheets and drop the caches of the series that moved."""
+ChartCache = Callable[[str, str, str, str], str | None]
+
+
+def update_chart(xml: str, shifts: dict[str, RowShift], caches: ChartCache | None = None) -> str:
+    """Move series ranges over data sheets and renew (or drop) the cached points of series over the data.
+
+    `caches(kind, prefix, formula, old_cache)` returns a series' new cache element, "" to drop it, or
+    None when the series does not read the data (its cache is then kept unless its range moved).
+    """
     def series(match: re.Match[str]) -> str:
         block = match.group(0)
         f = _CHART_F.search(block)
         if f is None:
             return block
         moved = shift_qualified(f.group(3), shifts)
-        if moved == f.group(3):
-            return block
         block = block[: f.start(3)] + moved + block[f.end(3):]
-        # Stale caches would show the old points until a recalculation; readers rebuild them from `f`.
-        return _CHART_CACHE.sub("", block)
+        old = _CHART_CACHE.search(block)
+        new = caches(match.group(2), match.group(1), moved, old.group(0) if old else "") if caches else None
+        if new is None:
+            if moved == f.group(3):
+                return match.group(0)
+            new = ""   # a stale cache would show the old points; readers rebuild them from `f`
+        if old is not None:
+            return block[: old.start()] + new + block[old.end():]
+        f = _CHART_F.search(block)
+        assert f is not None
+        return block[: f.end()] + new + block[f.end():]
     return _CHART_REF.sub(series, xml)
 
 
