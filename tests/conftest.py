@@ -7,7 +7,7 @@ starts a fresh one with any EmulatorOptions overrides and stops it at teardown.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 

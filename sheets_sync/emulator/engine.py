@@ -9,8 +9,8 @@ Values never run past the dataset's anchor date (analytics are current through t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterator
 from datetime import date, timedelta
-from typing import Callable, Hashable, Iterator
 
 from sheets_sync.emulator.curves import active, progress, range_factors
 from sheets_sync.emulator.dataset import Dataset, Post

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Literal
+from typing import Literal
 
 # A fixed default keeps the dataset identical for a seed on every day it is generated; `demo`
 # passes today's date so relative ranges such as last_30_days find data.

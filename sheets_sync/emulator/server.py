@@ -43,7 +43,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         if not self.server.quiet:  # type: ignore[attr-defined]
             super().log_message(format, *args)
 
@@ -75,7 +75,7 @@ class RunningEmulator:
     def data(self) -> Dataset:
         return self.app.data
 
-    def start(self) -> "RunningEmulator":
+    def start(self) -> RunningEmulator:
         self._thread.start()
         return self
 
@@ -90,7 +90,7 @@ class RunningEmulator:
             self._thread.join(timeout=5)
         self._server.server_close()
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc: object) -> None:

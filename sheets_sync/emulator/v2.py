@@ -8,8 +8,9 @@ identity order. Sorting by a metric that was not requested is allowed (the docs'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from sheets_sync.catalogue import CONTENT_TYPES, ROI_FIELDS, Endpoint
 from sheets_sync.emulator import engine

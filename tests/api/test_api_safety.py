@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from api_scripted_server import json_reply
-from api_helpers import CLIENT_SECRET, WIDE, client_for, settings_for
 
 from sheets_sync.api import ApiSettings
 from sheets_sync.errors import ApiAuthError, ApiRequestError, ApiResponseError
+
+from api_helpers import CLIENT_SECRET, WIDE, client_for, settings_for
+from api_scripted_server import json_reply
 
 PARAMS = {**WIDE, "metrics": ["engagements"]}
 

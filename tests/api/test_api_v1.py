@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from api_helpers import WIDE, client_for, running_emulator
 
 from sheets_sync.api.v1 import bucket_end, normalise
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import UsageError
 from sheets_sync.records import build_table
 from sheets_sync.report import TableMeta
+
+from api_helpers import WIDE, client_for, running_emulator
 
 METRICS = ["engagements", "impressions", "engagementRate"]
 META = TableMeta(report="r", endpoint="x")

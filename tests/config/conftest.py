@@ -11,6 +11,7 @@ import pytest
 from sheets_sync.config import check_config_file, validate_file
 from tests.config.samples import CREDENTIALS
 
+
 @pytest.fixture
 def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
     """Write YAML text to config.yaml in a fresh folder (the working directory) and return its relative path."""

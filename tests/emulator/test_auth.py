@@ -46,7 +46,7 @@ def test_default_lifetime_is_twelve_hours(make_emulator):
     assert claims["exp"] - int(clock.now) == 12 * 3600
 
 
-@pytest.mark.parametrize("generation,client,status,code", [
+@pytest.mark.parametrize(("generation", "client", "status", "code"), [
     ("cursor", ("demo-client", "wrong"), 401, "ANL_00401"),
     ("cursor", ("nobody", "demo-secret"), 401, "ANL_00401"),
     ("cursor", ("off", "s"), 403, "ANL_00403"),

@@ -177,7 +177,7 @@ def test_weeks_are_iso_and_clipped_to_the_range(capi):
         assert date.fromisoformat(r["endDate"]).isoweekday() == 7
 
 
-@pytest.mark.parametrize("granularity,first_end,count", [("month", "2025-01-31", 12), ("quarter", "2025-03-31", 4),
+@pytest.mark.parametrize(("granularity", "first_end", "count"), [("month", "2025-01-31", 12), ("quarter", "2025-03-31", 4),
                                                          ("year", "2025-12-31", 1)])
 def test_calendar_buckets(capi, granularity, first_end, count):
     """Month, quarter and year buckets follow the calendar; month is the default granularity."""

@@ -108,7 +108,7 @@ def test_literal_reading_rejects_real_data(raw_spec, emulator):
         OpenAPI.from_dict(spec).validate_response(RequestsOpenAPIRequest(r.request), RequestsOpenAPIResponse(r))
 
 
-@pytest.mark.parametrize("operation,method,path,params", OPERATIONS, ids=[o[0] for o in OPERATIONS])
+@pytest.mark.parametrize(("operation", "method", "path", "params"), OPERATIONS, ids=[o[0] for o in OPERATIONS])
 def test_v1_response_validates(v1, emulator, operation, method, path, params):
     """The emulator's 200 answer to this operation validates against the v1 document."""
     if method == "post":

@@ -10,10 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from excel_helpers import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
-from fidelity_template import VBA_BYTES
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import write_workbook
+
+from excel_helpers import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
+from fidelity_template import VBA_BYTES
 from xlsx_checker import assert_sound
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")

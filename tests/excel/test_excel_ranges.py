@@ -6,13 +6,17 @@ import pytest
 
 from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualified
 from sheets_sync.sinks.excel.surgery import (
-    resize_table, strip_cached_values, update_chart, update_pivot_cache, update_workbook,
+    resize_table,
+    strip_cached_values,
+    update_chart,
+    update_pivot_cache,
+    update_workbook,
 )
 
 SHIFT = RowShift(first_data_row=2, old_last=6, new_last=100)
 
 
-@pytest.mark.parametrize("before, after", [
+@pytest.mark.parametrize(("before", "after"), [
     ("C2:C6", "C2:C100"),                 # a data column
     ("$A$1:$J$6", "$A$1:$J$100"),         # header and data (print area)
     ("C2:C6 E2:E6", "C2:C100 E2:E100"),   # several areas in one sqref
@@ -59,7 +63,7 @@ def test_chart_series_move_and_lose_their_caches() -> None:
     assert "<c:f>Other!$C$2:$C$6</c:f><c:numCache>" in out
 
 
-@pytest.mark.parametrize("source, moved", [
+@pytest.mark.parametrize(("source", "moved"), [
     ('<worksheetSource ref="A1:C6" sheet="Data"/>', '<worksheetSource ref="A1:C100" sheet="Data"/>'),
     ('<worksheetSource name="tblData"/>', '<worksheetSource name="tblData"/>'),
 ])

@@ -11,10 +11,20 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from excel_helpers import CAMPAIGN_COLUMNS, DEMO_TEMPLATE, NOW, assert_data, calamine_rows, demo_tabs, make_tab, openpyxl_rows
 from sheets_sync.errors import TemplateError
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import check_template, inspect_template, template_problems, write_workbook
+
+from excel_helpers import (
+    CAMPAIGN_COLUMNS,
+    DEMO_TEMPLATE,
+    NOW,
+    assert_data,
+    calamine_rows,
+    demo_tabs,
+    make_tab,
+    openpyxl_rows,
+)
 from xlsx_checker import assert_sound
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
@@ -256,7 +266,7 @@ class TestContract:
             check_template(tpl, [make_tab("Data", TWO, [])])
         assert caught.value.message.startswith("table 'tblData': tables with a totals row cannot be filled")
 
-    @pytest.mark.parametrize("content, message", [(b"not a zip", "not an .xlsx"), (None, "does not exist")])
+    @pytest.mark.parametrize(("content", "message"), [(b"not a zip", "not an .xlsx"), (None, "does not exist")])
     def test_unreadable_templates_fail_clearly(self, tmp_path: Path, content: bytes | None, message: str) -> None:
         """A missing or corrupt template file gives a one-line TemplateError."""
         path = tmp_path / "broken.xlsx"

@@ -14,8 +14,16 @@ from sheets_sync.sinks.excel.plan import FillPlan, TabPlan
 from sheets_sync.sinks.excel.ranges import RowShift
 from sheets_sync.sinks.excel.spool import RowSpool, spool_rows, write_sheet_entry
 from sheets_sync.sinks.excel.surgery import (
-    reads_any, remove_override, remove_relationship, resize_table, set_dimension, shift_sheet_ranges,
-    strip_cached_values, update_chart, update_pivot_cache, update_workbook,
+    reads_any,
+    remove_override,
+    remove_relationship,
+    resize_table,
+    set_dimension,
+    shift_sheet_ranges,
+    strip_cached_values,
+    update_chart,
+    update_pivot_cache,
+    update_workbook,
 )
 from sheets_sync.sinks.excel.xmltext import get_attr
 
