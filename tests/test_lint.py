@@ -37,7 +37,7 @@ def test_ruff_finds_nothing() -> None:
 
 @pytest.mark.slow
 def test_mypy_passes() -> None:
-    """`mypy` passes: strict on the package (api/, config/, sinks/, orchestrator, CLI and the rest), checked emulator."""
+    """`mypy` passes: strict on the whole package (api/, config/, sinks/, orchestrator, CLI, ...), emulator checked."""
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
 

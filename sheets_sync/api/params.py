@@ -21,9 +21,8 @@ def encode_params(endpoint: str, params: Mapping[str, Any] | None) -> Query:
             raise UsageError(f"{endpoint}: `{key}` is managed by the client; set api.page_size instead")
         if value is None:
             continue
-        if key == "dateBasis":
-            value = DATE_BASIS_ALIASES.get(value, value)
-        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        api_value = DATE_BASIS_ALIASES.get(value, value) if key == "dateBasis" else value
+        values = api_value if isinstance(api_value, (list, tuple, set, frozenset)) else [api_value]
         query.extend((key, _text(v)) for v in values)
     return query
 

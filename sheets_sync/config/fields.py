@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 from pydantic_core import PydanticCustomError
@@ -158,7 +158,7 @@ def choice(choices: Iterable[str], what: str) -> Any:
 
 def one_or_many(item: Any) -> Any:
     """A list type that also accepts a single item (`platform: tiktok`); the JSON Schema says both."""
-    return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=Union[item, list[item]])]
+    return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=item | list[item])]
 
 
 def _secret(value: Any) -> SecretStr:

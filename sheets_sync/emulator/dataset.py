@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sheets_sync.catalogue import CONTENT_TYPE_PLATFORM, METRIC_CONTENT_TYPES, PLATFORM_CONTENT_TYPES
 from sheets_sync.emulator import text

@@ -44,7 +44,7 @@ class EmulatorOptions:
     seed: int = 1
     scale: int = 1
     client_id: str = "demo-client"
-    client_secret: str = "demo-secret"
+    client_secret: str = "demo-secret"  # noqa: S105 - the emulator's published demo credential, not a secret
     token_lifetime_seconds: int = 43200
     latency_ms: int = 0
     error_rate: float = 0.0

@@ -56,7 +56,10 @@ def test_v1_time_series_has_bucket_dates(legacy):
     """v1 performance-over-time rows carry startDate/endDate like v2, clipped to the range."""
     params = {**WIDE, "metrics": ["engagements"], "granularity": "quarter"}
     new, old = both(legacy, "instances/performance-over-time", params)
-    assert [(r["startDate"], r["endDate"]) for r in old.records] == [(r["startDate"], r["endDate"]) for r in new.records]
+    def periods(records: list[dict]) -> list[tuple[str, str]]:
+        return [(r["startDate"], r["endDate"]) for r in records]
+
+    assert periods(old.records) == periods(new.records)
     assert [r["metrics"]["engagements"] for r in old.records] == [r["metrics"]["engagements"] for r in new.records]
 
 

@@ -37,7 +37,10 @@ def problems(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
 
 @pytest.fixture
 def errors(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
-    """`errors(yaml_text, env={})`: what `load_config` would raise (no warnings or deep checks; env over CREDENTIALS)."""
+    """`errors(yaml_text, env={})`: what `load_config` would raise (no warnings, no deep checks).
+
+    `env` is laid over CREDENTIALS.
+    """
 
     def check(text: str, env: dict[str, str] | None = None) -> list[str]:
         return [str(p) for p in check_config_file(write_config(text), {**CREDENTIALS, **(env or {})}).problems]

@@ -138,7 +138,7 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     def writer(tag: str) -> None:
         try:
             _write(out, [[tag, i] for i in range(3000)])
-        except BaseException as exc:   # surfaced below
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
             errors.append(exc)
     threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("left", "right")]
     for thread in threads:

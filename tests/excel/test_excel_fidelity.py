@@ -119,7 +119,7 @@ def test_stale_cached_results_are_removed(fidelity_xlsm: Path, filled: Path) -> 
 
 
 def test_styles_come_from_the_prototype_row(filled: Path) -> None:
-    """Cells reuse the prototype row's styles; a date column without a date style and config formats get derived styles."""
+    """Cells reuse the prototype row's styles; an unstyled date column and config formats get derived styles."""
     ws = openpyxl.load_workbook(filled)["Data"]
     assert ws["C7"].number_format == "#,##0.00" and ws["D7"].number_format == "yyyy-mm-dd"
     assert ws["E7"].number_format == "yyyy-mm-dd hh:mm"

@@ -69,14 +69,16 @@ def test_chart_series_move_and_lose_their_caches() -> None:
 ])
 def test_pivot_caches_over_filled_data_refresh_on_open(source: str, moved: str) -> None:
     """A pivot cache over a filled sheet or table is marked refreshOnLoad and its A1 source range moves."""
-    xml = f'<pivotCacheDefinition r:id="rId1"><cacheSource type="worksheet">{source}</cacheSource></pivotCacheDefinition>'
+    xml = (f'<pivotCacheDefinition r:id="rId1"><cacheSource type="worksheet">{source}</cacheSource>'
+           '</pivotCacheDefinition>')
     out = update_pivot_cache(xml, {"data": SHIFT}, {"tbldata"})
     assert '<pivotCacheDefinition r:id="rId1" refreshOnLoad="1">' in out and moved in out
 
 
 def test_pivot_caches_over_other_data_are_untouched() -> None:
     """A pivot cache over a sheet that was not filled stays byte for byte."""
-    xml = '<pivotCacheDefinition><cacheSource><worksheetSource ref="A1:C6" sheet="Other"/></cacheSource></pivotCacheDefinition>'
+    xml = ('<pivotCacheDefinition><cacheSource><worksheetSource ref="A1:C6" sheet="Other"/></cacheSource>'
+           '</pivotCacheDefinition>')
     assert update_pivot_cache(xml, {"data": SHIFT}, {"tbldata"}) == xml
 
 
@@ -91,4 +93,5 @@ def test_cached_values_are_stripped_only_from_formula_cells() -> None:
 def test_resize_table_sets_ref_autofilter_and_sort_range() -> None:
     """The table's ref, its own autoFilter ref and its sortState (data rows only) all follow."""
     xml = '<table ref="A1:C6"><autoFilter ref="A1:C6"/><sortState ref="A2:C6"/></table>'
-    assert resize_table(xml, "A1:C100") == '<table ref="A1:C100"><autoFilter ref="A1:C100"/><sortState ref="A2:C100"/></table>'
+    expected = '<table ref="A1:C100"><autoFilter ref="A1:C100"/><sortState ref="A2:C100"/></table>'
+    assert resize_table(xml, "A1:C100") == expected

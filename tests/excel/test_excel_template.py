@@ -277,7 +277,7 @@ class TestContract:
 
     def test_xls_and_xlsb_templates_are_refused(self, tmp_path: Path) -> None:
         """Only .xlsx and .xlsm packages can be filled."""
-        with pytest.raises(TemplateError, match="only .xlsx and .xlsm"):
+        with pytest.raises(TemplateError, match=r"only \.xlsx and \.xlsm"):
             inspect_template(tmp_path / "t.xlsb")
 
     def test_empty_report_keeps_one_blank_row_in_the_table(self, tmp_path: Path) -> None:
@@ -326,7 +326,8 @@ def test_output_keeps_the_templates_file_type(tmp_path: Path, fidelity_xlsm: Pat
 def test_committed_demo_template_is_what_the_script_builds(tmp_path: Path) -> None:
     """templates/demo.xlsx is byte-identical to a fresh build by templates/make_demo_template.py."""
     import importlib.util
-    spec = importlib.util.spec_from_file_location("make_demo_template", DEMO_TEMPLATE.with_name("make_demo_template.py"))
+    script = DEMO_TEMPLATE.with_name("make_demo_template.py")
+    spec = importlib.util.spec_from_file_location("make_demo_template", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     fresh = module.build(tmp_path / "demo.xlsx")

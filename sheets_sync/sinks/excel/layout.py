@@ -104,7 +104,8 @@ def _area(content: SheetContent, table: TablePart | None, header_row: int, first
         if header_row + 1 < row.number <= old_last:
             for cell in row.cells:
                 outside = not first_col <= cell.column <= last_col
-                if outside and not cell.is_blank and not (cell.formula is not None and cell.column in prototype_formulas):
+                kept_formula = cell.formula is not None and cell.column in prototype_formulas
+                if outside and not cell.is_blank and not kept_formula:
                     beside_values.append(cell)
     calculated, beside = list(table.formula_columns if table else ()), []
     if prototype is not None:
@@ -137,7 +138,8 @@ def table_area(content: SheetContent, table: TablePart) -> DataArea:
         raise TemplateError(f"table {table.name!r}: tables without a header row cannot be filled")
     c1, r1, c2, r2 = parse_ref(table.ref)
     if len(table.columns) != c2 - c1 + 1:
-        raise TemplateError(f"table {table.name!r}: its ref {table.ref} does not match its {len(table.columns)} columns")
+        raise TemplateError(
+            f"table {table.name!r}: its ref {table.ref} does not match its {len(table.columns)} columns")
     problems = []
     if table.totals_rows:
         problems.append(f"table {table.name!r}: tables with a totals row cannot be filled; "
@@ -162,7 +164,8 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
         columns = tuple((texts.get(i) or "").strip() for i in range(first, last + 1))
         if "" in columns:
             gap = column_letter(first + columns.index(""))
-            raise TemplateError(f"sheet {content.sheet.name!r}: header row {row.number} has an empty cell at {gap}{row.number}")
+            raise TemplateError(
+                f"sheet {content.sheet.name!r}: header row {row.number} has an empty cell at {gap}{row.number}")
         old_last = max([row.number] + [r.number for r in content.rows if any(not c.is_blank for c in r.cells)])
         return _area(content, None, row.number, first, columns, old_last, [])
     return None

@@ -29,7 +29,8 @@ class RowSpool:
     """A write-once, read-once store of row XML, compressed on disk."""
 
     def __init__(self, directory: Path) -> None:
-        self._file = tempfile.TemporaryFile(dir=directory, prefix=".sheets-sync-rows.")
+        # The spool owns the file for its whole life; copy_to() and close() close it.
+        self._file = tempfile.TemporaryFile(dir=directory, prefix=".sheets-sync-rows.")  # noqa: SIM115 - see above
         # Level 1: the spool is read back once; the zip entry does the real compression.
         self._compressor = zlib.compressobj(1)
         self._pending: list[str] = []

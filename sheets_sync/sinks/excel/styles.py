@@ -35,6 +35,8 @@ def builtin_format_id(code: str) -> int | None:
 
 _XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _NUMFMT = re.compile(r"<numFmt\b[^>]*/>")
+# The style a cell gets when its template style index is out of range: Excel's own default.
+_DEFAULT_XF = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
 
 
 class TemplateStyles:
@@ -96,7 +98,7 @@ class TemplateStyles:
         key = (base, number_format, quote_prefix)
         if key in self._derived:
             return self._derived[key]
-        xf = self.xfs[base] if base < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        xf = self.xfs[base] if base < len(self.xfs) else _DEFAULT_XF
         start = re.match(r"<xf\b[^>]*?/?>", xf).group(0)
         new_start = start
         if number_format is not None:
@@ -114,9 +116,8 @@ class TemplateStyles:
         open_tag = set_attr(m.group(1), "count", str(len(self.xfs)))
         xml = self.xml[: m.start()] + open_tag + "".join(self.xfs) + m.group(3) + self.xml[m.end():]
         if self._new_formats:
-            added = "".join(
-                f'<numFmt numFmtId="{num}" formatCode="{escape_attr(code)}"/>' for code, num in self._new_formats.items()
-            )
+            added = "".join(f'<numFmt numFmtId="{num}" formatCode="{escape_attr(code)}"/>'
+                            for code, num in self._new_formats.items())
             block = re.search(r"(<numFmts\b[^>]*>)(.*?)(</numFmts>)", xml, re.S)
             if block:
                 count = len(_NUMFMT.findall(block.group(2))) + len(self._new_formats)
