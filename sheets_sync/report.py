@@ -7,9 +7,10 @@ datetime.datetime (already converted to the config's time zone).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -48,7 +49,7 @@ class Column:
     number_format: str | None = None  # explicit format from config; None = DEFAULT_NUMBER_FORMATS[kind]
     # A field the API added beyond the catalogue's known fields, shown only because no `columns:` were
     # configured. A template whose table has no column for it drops it with a warning (never an error).
-    passthrough: bool = field(default=False, compare=False)
+    passthrough: bool = dataclasses.field(default=False, compare=False)
 
     @property
     def effective_format(self) -> str | None:
@@ -65,7 +66,7 @@ class TableMeta:
     end_date: dt.date | None = None
     refreshed_at: dt.datetime | None = None   # aware datetime
     timezone: str = "UTC"
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, SecretStr
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.config.yamlread import Ambiguous
@@ -153,7 +153,8 @@ def one_of(choices: Iterable[str], what: str) -> AfterValidator:
 def choice(choices: Iterable[str], what: str) -> Any:
     """A text type limited to `choices`; the JSON Schema lists them so editors can complete them."""
     allowed = list(choices)
-    return Annotated[str, BeforeValidator(to_text), one_of(allowed, what), Field(json_schema_extra={"enum": allowed})]
+    listed: list[JsonValue] = [*allowed]
+    return Annotated[str, BeforeValidator(to_text), one_of(allowed, what), Field(json_schema_extra={"enum": listed})]
 
 
 def one_or_many(item: Any) -> Any:

@@ -177,6 +177,6 @@ class TemplatePackage:
             columns.append(col.get("name", ""))
             if col.find(f"{{{NS_MAIN}}}calculatedColumnFormula") is not None:
                 formulas.append(col.get("name", ""))
-        return TablePart(part, root.get("displayName") or root.get("name", ""), root.get("ref", ""),
+        return TablePart(part, root.get("displayName") or root.get("name") or "", root.get("ref", ""),
                          int(root.get("headerRowCount", "1")), int(root.get("totalsRowCount", "0")),
                          tuple(columns), tuple(formulas))

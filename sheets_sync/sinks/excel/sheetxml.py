@@ -96,13 +96,22 @@ def split_sheet(xml: str, part: str) -> SheetXml:
     return SheetXml(xml[: match.end()], xml[match.end(): close], xml[close:])
 
 
+def _start_tag(element: str) -> str:
+    """The start tag of an element text that a pattern above matched (so it begins with one)."""
+    match = _START.match(element)
+    assert match is not None, element[:40]
+    return match.group(0)
+
+
 def parse_cell(raw: str, row_number: int, position: int) -> Cell:
     """Parse one `<c>` element (cells without `r` take the next column)."""
-    start = _START.match(raw).group(0)
+    start = _start_tag(raw)
     ref = get_attr(start, "r")
     column, row = position, row_number
     if ref:
         m = _REF.match(ref)
+        if m is None:
+            raise TemplateError(f"a template cell has the reference {ref!r}, which is not a cell such as B7")
         column, row = column_index(m.group(1)), int(m.group(2))
     formula = _FORMULA.search(raw)
     value = _VALUE.search(raw)
@@ -119,7 +128,7 @@ def iter_rows(rows_xml: str) -> Iterator[Row]:
     last = 0
     for match in _ROW.finditer(rows_xml):
         raw = match.group(0)
-        start = _START.match(raw).group(0)
+        start = _start_tag(raw)
         number = int(get_attr(start, "r") or last + 1)
         last = number
         cells, position = [], 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.cells import escape_attr
 from sheets_sync.sinks.excel.xmltext import get_attr, set_attr
 
@@ -99,7 +100,9 @@ class TemplateStyles:
         if key in self._derived:
             return self._derived[key]
         xf = self.xfs[base] if base < len(self.xfs) else _DEFAULT_XF
-        start = re.match(r"<xf\b[^>]*?/?>", xf).group(0)
+        found = re.match(r"<xf\b[^>]*?/?>", xf)
+        assert found is not None, "every entry of self.xfs is an <xf> element"
+        start = found.group(0)
         new_start = start
         if number_format is not None:
             new_start = set_attr(new_start, "numFmtId", str(self._format_id(number_format)))
@@ -125,6 +128,8 @@ class TemplateStyles:
                        + added + block.group(3) + xml[block.end():])
             else:
                 root = re.search(r"<styleSheet\b[^>]*>", xml)
+                if root is None:
+                    raise TemplateError("the template's styles part has no <styleSheet> element")
                 xml = (xml[: root.end()] + f'<numFmts count="{len(self._new_formats)}">{added}</numFmts>'
                        + xml[root.end():])
         return xml
