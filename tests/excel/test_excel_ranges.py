@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualified
+from sheets_sync.sinks.excel.sheetxml import parse_cell
 from sheets_sync.sinks.excel.surgery import (
     resize_table,
     strip_cached_values,
@@ -95,3 +97,16 @@ def test_resize_table_sets_ref_autofilter_and_sort_range() -> None:
     xml = '<table ref="A1:C6"><autoFilter ref="A1:C6"/><sortState ref="A2:C6"/></table>'
     expected = '<table ref="A1:C100"><autoFilter ref="A1:C100"/><sortState ref="A2:C100"/></table>'
     assert resize_table(xml, "A1:C100") == expected
+
+
+def test_a_table_part_without_its_root_element_is_a_template_error() -> None:
+    """Resizing a table part that has no <table> element reports a broken template instead of crashing."""
+    with pytest.raises(TemplateError, match="no <table> element"):
+        resize_table("<notATable/>", "A1:C100")
+
+
+def test_a_malformed_cell_reference_is_a_template_error() -> None:
+    """A template cell whose `r` is not a reference such as B7 is reported as a template problem, naming it."""
+    with pytest.raises(TemplateError, match="'7B'"):
+        parse_cell('<c r="7B"><v>1</v></c>', row_number=7, position=2)
+    assert parse_cell('<c r="B7"><v>1</v></c>', row_number=7, position=1).column == 2
