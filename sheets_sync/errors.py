@@ -9,11 +9,9 @@
     │   ├── ApiUnavailableError     retries or retry budget exhausted (5xx, timeouts, connection errors)
     │   ├── ApiRateLimitError       429 whose wait would exceed the retry budget
     │   └── ApiResponseError        malformed body, pagination guard tripped, foreign origin refused
-    ├── SinkError                   writing an output failed; previous output left untouched
-    │   ├── TemplateError           an Excel template breaks the template contract
-    │   └── OutputLockedError       another run holds the output's lock
-    ├── DeliveryError               sending an email failed
-    └── SchedulerError              the scheduler could not start or run
+    └── SinkError                   writing an output failed; previous output left untouched
+        ├── TemplateError           an Excel template breaks the template contract
+        └── OutputLockedError       another run holds the output's lock
 
 Messages never contain secrets: every message passes through `redaction.redact` when built.
 """
@@ -129,11 +127,3 @@ class TemplateError(SinkError):
 
 class OutputLockedError(SinkError):
     """Another run is writing the same output."""
-
-
-class DeliveryError(SheetsSyncError):
-    """Sending a report by email failed."""
-
-
-class SchedulerError(SheetsSyncError):
-    """The scheduler could not start or keep running."""
