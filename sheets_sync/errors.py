@@ -18,6 +18,7 @@ Messages never contain secrets: every message passes through `redaction.redact` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sheets_sync.redaction import redact
@@ -122,7 +123,11 @@ class SinkError(SheetsSyncError):
 
 
 class TemplateError(SinkError):
-    """An Excel template does not meet the template contract."""
+    """An Excel template does not meet the template contract; `problems` lists each problem found."""
+
+    def __init__(self, message: str, *, problems: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [self.message]
 
 
 class OutputLockedError(SinkError):

@@ -34,7 +34,7 @@ def make_emulator() -> Iterator[Callable[..., RunningEmulator]]:
     started: list[RunningEmulator] = []
 
     def make(**overrides: object) -> RunningEmulator:
-        emu = start_emulator(EmulatorOptions(**overrides))  # type: ignore[arg-type]
+        emu = start_emulator(EmulatorOptions(**overrides))  # type: ignore[arg-type]  # options vary per test
         started.append(emu)
         return emu
 

@@ -82,7 +82,7 @@ class TestSettings:
         """ApiSettings cannot be changed after construction."""
         settings = ApiSettings(client_id="a", client_secret="b")
         with pytest.raises(AttributeError):
-            settings.page_size = 5  # type: ignore[misc]
+            settings.page_size = 5  # type: ignore[misc]  # the frozen dataclass refusing this is the point
 
 
 @pytest.mark.parametrize(("value", "expected"), [("5", 5.0), ("0", 0.0), ("-3", 0.0), ("100000", 300.0),

@@ -65,17 +65,14 @@ def template_error(problems: Sequence[str]) -> TemplateError:
     """
     flat = list(problems)
     if len(flat) == 1:
-        error = TemplateError(flat[0])
-    else:
-        listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(flat, 1))
-        error = TemplateError(f"{len(flat)} template problems: {listed}")
-    error.problems = flat  # type: ignore[attr-defined]
-    return error
+        return TemplateError(flat[0], problems=flat)
+    listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(flat, 1))
+    return TemplateError(f"{len(flat)} template problems: {listed}", problems=flat)
 
 
 def problems_of(error: TemplateError) -> list[str]:
-    """Return the problems a TemplateError stands for (its message when it has no list)."""
-    return list(getattr(error, "problems", None) or [error.message])
+    """Return the problems a TemplateError stands for (its message when it was raised with one)."""
+    return list(error.problems)
 
 
 def _area(content: SheetContent, table: TablePart | None, header_row: int, first_col: int,
