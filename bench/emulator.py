@@ -19,7 +19,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sheets_sync.emulator import EmulatorOptions, start_emulator  # noqa: E402
+from sheets_sync.emulator import EmulatorOptions, start_emulator
 
 PARAMS = {"startDate": "2024-07-01", "endDate": "2026-06-30", "metrics": "engagements,impressions,engagementRate,cpm",
           "dateBasis": "post_date"}
@@ -72,7 +72,7 @@ def hammer(urls: list[str], headers: dict[str, str], seconds: float, threads: in
 def emulator_rps(pagination: str, seconds: float, threads: int) -> tuple[float, int]:
     with start_emulator(EmulatorOptions(pagination=pagination)) as emu:
         token = requests.post(emu.url + "/oauth/token",
-                              json={"clientId": "demo-client", "clientSecret": "demo-secret"}).json()["jwt"]
+                              json={"clientId": "demo-client", "clientSecret": "demo-secret"}, timeout=10).json()["jwt"]
         headers = {"Authorization": f"Bearer {token}"}
         s = requests.Session()
         s.headers.update(headers)
@@ -102,7 +102,7 @@ class _Fixed(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     body = b""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                          + str(len(self.body)).encode() + b"\r\n\r\n" + self.body)
 

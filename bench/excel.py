@@ -68,7 +68,7 @@ def run_child(writer: str, n: int, template: Path) -> dict:
         cols = [Column(h, h, ColumnKind.TEXT if i % 2 == 0 else ColumnKind.DECIMAL) for i, h in enumerate(headers())]
         tab = ExcelTab(Table(cols, rows(n), TableMeta("bench", "campaigns")), "Data")
         write_workbook(out, [tab], template=template if writer == "ours" else None,
-                       now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+                       now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     elif writer == "xlsxwriter":
         import xlsxwriter
         wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False})
@@ -121,7 +121,7 @@ def main() -> None:
         for writer in ("data-only", "ours"):
             results.append(measure(writer, args.big, template))
             print(json.dumps(results[-1]), flush=True)
-    print(f"\n| rows | writer | time (s) | peak RSS (MB) | file (MB) | time vs XlsxWriter | openpyxl time / ours |")
+    print("\n| rows | writer | time (s) | peak RSS (MB) | file (MB) | time vs XlsxWriter | openpyxl time / ours |")
     print("|---|---|---|---|---|---|---|")
     by = {(r["writer"], r["rows"]): r for r in results}
     for r in results:

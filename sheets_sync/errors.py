@@ -9,17 +9,16 @@
     │   ├── ApiUnavailableError     retries or retry budget exhausted (5xx, timeouts, connection errors)
     │   ├── ApiRateLimitError       429 whose wait would exceed the retry budget
     │   └── ApiResponseError        malformed body, pagination guard tripped, foreign origin refused
-    ├── SinkError                   writing an output failed; previous output left untouched
-    │   ├── TemplateError           an Excel template breaks the template contract
-    │   └── OutputLockedError       another run holds the output's lock
-    ├── DeliveryError               sending an email failed
-    └── SchedulerError              the scheduler could not start or run
+    └── SinkError                   writing an output failed; previous output left untouched
+        ├── TemplateError           an Excel template breaks the template contract
+        └── OutputLockedError       another run holds the output's lock
 
 Messages never contain secrets: every message passes through `redaction.redact` when built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -131,16 +130,12 @@ class SinkError(SheetsSyncError):
 
 
 class TemplateError(SinkError):
-    """An Excel template does not meet the template contract."""
+    """An Excel template does not meet the template contract; `problems` lists each problem found."""
+
+    def __init__(self, message: str, *, problems: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems) if problems is not None else [self.message]
 
 
 class OutputLockedError(SinkError):
     """Another run is writing the same output."""
-
-
-class DeliveryError(SheetsSyncError):
-    """Sending a report by email failed."""
-
-
-class SchedulerError(SheetsSyncError):
-    """The scheduler could not start or keep running."""

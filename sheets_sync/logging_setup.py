@@ -83,7 +83,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": redact(record.getMessage()),
@@ -102,13 +102,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-class _CurrentStderrHandler(logging.StreamHandler):
+class _CurrentStderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is now, so a live progress bar that redirects it stays intact."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 
@@ -119,7 +119,7 @@ class _CurrentStderrHandler(logging.StreamHandler):
 
 def configure_logging(level: str = "INFO", *, json_logs: bool = False, stream: TextIO | None = None) -> None:
     """Send sheets-sync's logs to `stream` (stderr) at `level`, plain or JSON, always redacted."""
-    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
+    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderrHandler()
     handler.setFormatter(JsonFormatter() if json_logs else RedactingFormatter(PLAIN_FORMAT))
     # On the handler, not a logger: handler filters see records from every module's logger.
     handler.addFilter(RedactingFilter())

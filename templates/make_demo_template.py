@@ -107,7 +107,8 @@ def build(path: Path = OUTPUT) -> Path:
     campaigns.add_table(0, 0, SAMPLE_ROWS, len(CAMPAIGN_COLUMNS), {
         "name": "tblCampaigns", "style": "Table Style Medium 2", "data": camp_rows,
         "columns": [{"header": h, "format": fmt} for h, fmt in zip(CAMPAIGN_COLUMNS, [
-            f["text"], f["text"], f["text"], f["int"], f["int"], f["int"], f["rate"], f["money"], f["roi"]])]
+            f["text"], f["text"], f["text"], f["int"], f["int"], f["int"], f["rate"], f["money"], f["roi"],
+        ], strict=True)]
         + [{"header": "Engagements per Post", "formula": ENGAGEMENTS_PER_POST[1:], "format": f["rate"]}],
     })
     campaigns.set_column(0, 0, 12)
@@ -127,7 +128,7 @@ def build(path: Path = OUTPUT) -> Path:
                  for i in range(SAMPLE_ROWS)],
         "columns": [{"header": h, "format": fmt} for h, fmt in zip(
             ["Creator", "Profiles", "Posts", "Impressions", "Engagements", "Engagement Rate", "Est. Value"],
-            [f["text"], f["text"], f["int"], f["int"], f["int"], f["rate"], f["money"]])],
+            [f["text"], f["text"], f["int"], f["int"], f["int"], f["rate"], f["money"]], strict=True)],
     })
     creators.set_column(0, 1, 26)
     creators.set_column(2, 6, 15)
@@ -139,7 +140,7 @@ def build(path: Path = OUTPUT) -> Path:
                   (90_000 + 30_000 * i), 2)] for i, kind in enumerate(["Post", "Reel", "Story", "Video", "Short"])],
         "columns": [{"header": h, "format": fmt} for h, fmt in zip(
             ["Content Type", "Posts", "Impressions", "Engagements", "Engagement Rate"],
-            [f["text"], f["int"], f["int"], f["int"], f["rate"]])],
+            [f["text"], f["int"], f["int"], f["int"], f["rate"]], strict=True)],
     })
     platforms.set_column(0, 4, 16)
     platforms.freeze_panes(1, 0)
@@ -150,7 +151,8 @@ def build(path: Path = OUTPUT) -> Path:
         "data": [[week + dt.timedelta(weeks=i), week + dt.timedelta(weeks=i, days=6), 120_000 + 15_000 * i,
                   6_000 + 900 * i] for i in range(SAMPLE_ROWS)],
         "columns": [{"header": h, "format": fmt} for h, fmt in zip(
-            ["Week Start", "Week End", "Impressions", "Engagements"], [f["date"], f["date"], f["int"], f["int"]])],
+            ["Week Start", "Week End", "Impressions", "Engagements"], [f["date"], f["date"], f["int"], f["int"]],
+            strict=True)],
     })
     trend.set_column(0, 3, 14)
     trend.freeze_panes(1, 0)

@@ -7,7 +7,7 @@ starts a fresh one with any EmulatorOptions overrides and stops it at teardown.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -34,7 +34,7 @@ def make_emulator() -> Iterator[Callable[..., RunningEmulator]]:
     started: list[RunningEmulator] = []
 
     def make(**overrides: object) -> RunningEmulator:
-        emu = start_emulator(EmulatorOptions(**overrides))  # type: ignore[arg-type]
+        emu = start_emulator(EmulatorOptions(**overrides))  # type: ignore[arg-type]  # options vary per test
         started.append(emu)
         return emu
 

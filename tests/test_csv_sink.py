@@ -64,7 +64,7 @@ def test_failed_write_leaves_previous_file_and_no_temp_file(tmp_path: Path) -> N
         raise RuntimeError("stream broke")
 
     with pytest.raises(RuntimeError):
-        write_csv(target, _table(rows()), lock_dir=tmp_path / "locks")  # type: ignore[arg-type]
+        write_csv(target, _table(rows()), lock_dir=tmp_path / "locks")  # type: ignore[arg-type]  # a one-shot row stream
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in target.parent.iterdir()] == ["out.csv"]
 

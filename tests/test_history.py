@@ -11,7 +11,7 @@ import pytest
 from sheets_sync.history import HistoryError, RunHistory, RunRecord, one_line_error, sqlite_url
 from sheets_sync.redaction import register_secret
 
-T0 = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 
 
 def _record(report: str, minutes: int, **kw) -> RunRecord:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import logging
 import datetime as dt
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from sheets_sync.orchestrator import history_for, run_config
 
 # The emulator's data ends on its default anchor date (2026-06-30); fixed ranges keep the tests
 # independent of today's date.
-NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 
 BASE = """\
 timezone: UTC
@@ -367,7 +367,7 @@ def test_dry_run_does_not_warn_about_email(tmp_path: Path, emulator) -> None:
     assert run_config(cfg, dry_run=True, now=NOW).notes == []
 
 
-@pytest.fixture()
+@pytest.fixture
 def unused_port() -> int:
     """A loopback port nothing listens on (bound, read, released)."""
     import socket

@@ -60,7 +60,8 @@ def parse_page(body: dict[str, Any], endpoint: Endpoint) -> Page:
             return Page(records, "v1", page=1, total_pages=1)
         if not isinstance(meta, dict):
             raise ApiResponseError(f"{endpoint.name}: `meta` is not an object")
-        return Page(records, "v1", page=_count(meta, "page", endpoint), total_pages=_count(meta, "totalPages", endpoint))
+        return Page(records, "v1", page=_count(meta, "page", endpoint),
+                    total_pages=_count(meta, "totalPages", endpoint))
     cursor = body.get("nextCursor")
     if cursor is not None and not isinstance(cursor, str):
         raise ApiResponseError(f"{endpoint.name}: `nextCursor` is not a string")

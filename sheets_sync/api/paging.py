@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheets_sync.api.envelope import Page
-from sheets_sync.catalogue import PAGE_NUMBER_MAX, PAGE_SIZE_MAX
 from sheets_sync.api.params import Query, with_cursor, with_page
+from sheets_sync.catalogue import PAGE_NUMBER_MAX, PAGE_SIZE_MAX
 from sheets_sync.errors import ApiResponseError
 
 # A server that keeps handing out fresh cursors forever would otherwise never end the run.

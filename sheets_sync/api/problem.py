@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import requests
@@ -33,10 +34,8 @@ class Problem:
 def read_problem(response: requests.Response) -> Problem:
     """Read type/title/detail from a problem+json body; fall back to the start of a plain-text body."""
     body: object = None
-    try:
+    with contextlib.suppress(ValueError):  # not JSON: read as plain text below
         body = response.json()
-    except ValueError:
-        pass
     if isinstance(body, dict):
         def text(key: str) -> str | None:
             value = body.get(key)

@@ -72,7 +72,8 @@ def normalise(endpoint: Endpoint, record: dict[str, Any], *, metrics: Sequence[s
     if endpoint.name == "posts/performance":
         renames.update(POST_RENAMES)
     out: dict[str, Any] = {}
-    nested = record.get("metrics") if isinstance(record.get("metrics"), dict) else {}
+    given = record.get("metrics")
+    nested: dict[str, Any] = given if isinstance(given, dict) else {}
     flat_metrics: dict[str, Any] = {}
     for key, value in record.items():
         if key == "metrics":

@@ -13,9 +13,9 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, SecretStr
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.config.yamlread import Ambiguous
@@ -153,12 +153,13 @@ def one_of(choices: Iterable[str], what: str) -> AfterValidator:
 def choice(choices: Iterable[str], what: str) -> Any:
     """A text type limited to `choices`; the JSON Schema lists them so editors can complete them."""
     allowed = list(choices)
-    return Annotated[str, BeforeValidator(to_text), one_of(allowed, what), Field(json_schema_extra={"enum": allowed})]
+    listed: list[JsonValue] = [*allowed]
+    return Annotated[str, BeforeValidator(to_text), one_of(allowed, what), Field(json_schema_extra={"enum": listed})]
 
 
 def one_or_many(item: Any) -> Any:
     """A list type that also accepts a single item (`platform: tiktok`); the JSON Schema says both."""
-    return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=Union[item, list[item]])]
+    return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=item | list[item])]
 
 
 def _secret(value: Any) -> SecretStr:

@@ -87,7 +87,7 @@ def _type_text(node: dict[str, Any]) -> str:
         return f"mapping of name → {_type_text(node['additionalProperties'])}" \
             if isinstance(node.get("additionalProperties"), dict) else "mapping"
     names = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true/false"}
-    text = names.get(node.get("type", ""), node.get("type", "any"))
+    text: str = names.get(node.get("type", ""), node.get("type", "any"))
     bounds = [f"≥ {node['minimum']}" if "minimum" in node else "",
               f"≤ {node['maximum']}" if "maximum" in node else "",
               f"> {node['exclusiveMinimum']}" if "exclusiveMinimum" in node else ""]

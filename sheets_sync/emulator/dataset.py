@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sheets_sync.catalogue import CONTENT_TYPE_PLATFORM, METRIC_CONTENT_TYPES, PLATFORM_CONTENT_TYPES
 from sheets_sync.emulator import text
@@ -233,7 +233,7 @@ def generate(seed: int = 1, scale: int = 1, anchor: date | None = None) -> Datas
         minute = rng.randint(0, 24 * 60 - 1)
         paid = rng.random() < PAID_SHARE
         post_id = 900001 + i
-        moment = datetime.fromordinal(day).replace(tzinfo=timezone.utc) + timedelta(minutes=minute)
+        moment = datetime.fromordinal(day).replace(tzinfo=UTC) + timedelta(minutes=minute)
         posts.append(Post(
             post_id=post_id, creator_id=creator.creator_id, campaign_id=campaign.campaign_id,
             instance_id=campaign.instance_id, content_type=content_type,

@@ -9,13 +9,17 @@ Values never run past the dataset's anchor date (analytics are current through t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterator
 from datetime import date, timedelta
-from typing import Callable, Hashable, Iterator
+from typing import TypeVar
 
 from sheets_sync.emulator.curves import active, progress, range_factors
 from sheets_sync.emulator.dataset import Dataset, Post
 from sheets_sync.emulator.metrics import Aggregate, base_indexes
 from sheets_sync.emulator.queries import Query
+
+# The grouping key of `grouped`: a campaign id, a creator id, a content type, ...
+K = TypeVar("K", bound=Hashable)
 
 
 def matching_posts(ds: Dataset, q: Query) -> Iterator[Post]:
@@ -48,11 +52,11 @@ def counted(ds: Dataset, q: Query, start: int, end: int) -> Iterator[tuple[Post,
             yield (post, *range_factors(post.post_day, w, start, last))
 
 
-def grouped(ds: Dataset, q: Query, key: Callable[[Post], Hashable],
-            extra_metrics: tuple[str, ...] = ()) -> dict[Hashable, Aggregate]:
+def grouped(ds: Dataset, q: Query, key: Callable[[Post], K],
+            extra_metrics: tuple[str, ...] = ()) -> dict[K, Aggregate]:
     """One aggregate per key value, over the query's range."""
     indexes = base_indexes(q.metrics + extra_metrics)
-    groups: dict[Hashable, Aggregate] = {}
+    groups: dict[K, Aggregate] = {}
     budgets = {c.campaign_id: c.budget_cents for c in ds.campaigns.values()}
     assert q.start is not None and q.end is not None
     for post, n_end, n_start, den in counted(ds, q, q.start, q.end):

@@ -9,7 +9,7 @@ content type, and ratios whose denominator is zero.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sheets_sync.catalogue import METRIC_CONTENT_TYPES, PAID_METRICS
 from sheets_sync.emulator.dataset import BASE_INDEX, BASE_METRICS, CENTS_METRICS, Post
@@ -62,8 +62,18 @@ def base_indexes(metrics: Iterable[str]) -> tuple[int, ...]:
 class Aggregate:
     """Running sums over a set of posts for one date range."""
 
-    __slots__ = ("sums", "posts", "paid_posts", "creators", "paid_creators", "campaigns",
-                 "content_types", "cost_cents", "followers", "budgets")
+    __slots__ = (
+        "budgets",
+        "campaigns",
+        "content_types",
+        "cost_cents",
+        "creators",
+        "followers",
+        "paid_creators",
+        "paid_posts",
+        "posts",
+        "sums",
+    )
 
     def __init__(self) -> None:
         self.sums = [0] * len(BASE_METRICS)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Literal
+from typing import Literal
 
 # A fixed default keeps the dataset identical for a seed on every day it is generated; `demo`
 # passes today's date so relative ranges such as last_30_days find data.
@@ -43,7 +44,7 @@ class EmulatorOptions:
     seed: int = 1
     scale: int = 1
     client_id: str = "demo-client"
-    client_secret: str = "demo-secret"
+    client_secret: str = "demo-secret"  # noqa: S105 - the emulator's published demo credential, not a secret
     token_lifetime_seconds: int = 43200
     latency_ms: int = 0
     error_rate: float = 0.0

@@ -13,9 +13,22 @@ from datetime import date
 from urllib.parse import parse_qsl
 
 from sheets_sync.catalogue import (
-    CURSOR_PARAMS, DATE_BASIS_ALIASES, METRIC_CONTENT_TYPES, DATE_BASIS_VALUES, GRANULARITIES, LEGACY_PARAM_NAMES,
-    MAX_CAMPAIGN_IDS, PAGE_NUMBER_MAX, PAGE_PARAMS, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX,
-    PLATFORMS, CONTENT_TYPES, SORT_DIRECTIONS, Endpoint, content_types_for,
+    CONTENT_TYPES,
+    CURSOR_PARAMS,
+    DATE_BASIS_ALIASES,
+    DATE_BASIS_VALUES,
+    GRANULARITIES,
+    LEGACY_PARAM_NAMES,
+    MAX_CAMPAIGN_IDS,
+    METRIC_CONTENT_TYPES,
+    PAGE_NUMBER_MAX,
+    PAGE_PARAMS,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    PLATFORMS,
+    SORT_DIRECTIONS,
+    Endpoint,
+    content_types_for,
 )
 from sheets_sync.emulator.problems import Problem, problem
 

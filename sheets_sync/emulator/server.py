@@ -16,7 +16,18 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            503: "Service Unavailable"}
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: App, *, quiet: bool) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+        self.quiet = quiet
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _Server  # the server that built this handler (the base class types it as any server)
     protocol_version = "HTTP/1.1"
     server_version = "sheets-sync-emulator"
     sys_version = ""
@@ -30,7 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        r = self.server.app.handle(self.command, self.path, headers, body)  # type: ignore[attr-defined]
+        r = self.server.app.handle(self.command, self.path, headers, body)
         lines = [f"HTTP/1.1 {r.status} {REASONS.get(r.status, 'Error')}",
                  f"Content-Type: {r.content_type}", f"Content-Length: {len(r.body)}",
                  f"Date: {self.date_time_string()}"]
@@ -43,14 +54,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        if not self.server.quiet:  # type: ignore[attr-defined]
+    def log_message(self, format: str, *args: object) -> None:
+        if not self.server.quiet:
             super().log_message(format, *args)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
 
 class RunningEmulator:
@@ -59,9 +65,7 @@ class RunningEmulator:
     def __init__(self, options: EmulatorOptions, dataset: Dataset) -> None:
         self.options = options
         self.app = App(options, dataset)
-        self._server = _Server((options.host, options.port), _Handler)
-        self._server.app = self.app  # type: ignore[attr-defined]
-        self._server.quiet = options.quiet  # type: ignore[attr-defined]
+        self._server = _Server((options.host, options.port), self.app, quiet=options.quiet)
         self.port: int = self._server.server_address[1]
         self.url = f"http://{options.host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
@@ -75,7 +79,7 @@ class RunningEmulator:
     def data(self) -> Dataset:
         return self.app.data
 
-    def start(self) -> "RunningEmulator":
+    def start(self) -> RunningEmulator:
         self._thread.start()
         return self
 
@@ -90,7 +94,7 @@ class RunningEmulator:
             self._thread.join(timeout=5)
         self._server.server_close()
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc: object) -> None:

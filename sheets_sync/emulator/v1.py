@@ -8,9 +8,10 @@ and ignored: the emulator has no reporting groups, and v2 dropped them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from sheets_sync.catalogue import Endpoint
 from sheets_sync.emulator import engine

@@ -8,8 +8,9 @@ identity order. Sorting by a metric that was not requested is allowed (the docs'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from sheets_sync.catalogue import CONTENT_TYPES, ROI_FIELDS, Endpoint
 from sheets_sync.emulator import engine
@@ -32,10 +33,10 @@ def _render(rows: list[Row], q: Query) -> list[dict]:
     return out
 
 
-def _sorted(rows: list[Row], q: Query) -> list[Row]:
+def _sorted(rows: Sequence[Row], q: Query) -> list[Row]:
     prop = q.sort_property
     if prop is None:
-        return rows
+        return list(rows)
     if prop in ("firstPostDate", "lastPostDate", "postDate"):
         def value(row: Row) -> Any:
             return row[0].get(prop)

@@ -91,7 +91,7 @@ def start_scripted(script: Callable[[Seen], Reply], token_lifetime: int = 3600,
             else:
                 self.wfile.write(body)
 
-        do_GET = do_POST = _handle
+        do_GET = do_POST = _handle  # noqa: N815 - http.server dispatches on these names
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from api_helpers import FakeSleep, running_emulator
 from api_scripted_server import Reply, ScriptedServer, Seen, start_scripted
 

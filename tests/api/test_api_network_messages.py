@@ -7,12 +7,13 @@ import socket
 import time
 
 import pytest
-from api_helpers import FakeSleep, client_for, running_emulator
 
 from sheets_sync.api import RateBudget
 from sheets_sync.api.transport import request_line
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiUnavailableError
+
+from api_helpers import FakeSleep, client_for, running_emulator
 
 PARAMS = {"startDate": "2026-04-01", "endDate": "2026-06-30", "metrics": ["engagements"]}
 

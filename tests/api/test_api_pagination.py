@@ -8,11 +8,12 @@ import time
 
 import pytest
 import requests
-from api_scripted_server import json_reply
-from api_helpers import CLIENT_ID, CLIENT_SECRET, WIDE, client_for
 
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiRequestError, ApiResponseError
+
+from api_helpers import CLIENT_ID, CLIENT_SECRET, WIDE, client_for
+from api_scripted_server import json_reply
 
 POSTS = {**WIDE, "metrics": ["engagements", "impressions"]}
 

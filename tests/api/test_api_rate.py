@@ -6,11 +6,11 @@ import math
 import threading
 import time
 
-from api_helpers import WIDE, running_emulator, settings_for
-
 from sheets_sync.api import ApiClient, RateBudget
 from sheets_sync.api.rate import shared_budget
 from sheets_sync.catalogue import get_endpoint
+
+from api_helpers import WIDE, running_emulator, settings_for
 
 # The emulator's limiter counts a 60 s window on its injectable clock; running that clock 30× faster
 # than real time (and the client's budget on the same clock) makes one window last two real seconds.

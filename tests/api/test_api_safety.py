@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from api_scripted_server import json_reply
-from api_helpers import CLIENT_SECRET, WIDE, client_for, settings_for
 
 from sheets_sync.api import ApiSettings
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiAuthError, ApiRequestError, ApiResponseError
+
+from api_helpers import CLIENT_SECRET, WIDE, client_for, settings_for
+from api_scripted_server import json_reply
 
 PARAMS = {**WIDE, "metrics": ["engagements"]}
 
@@ -62,7 +63,7 @@ class TestOriginPinning:
                                      "https://user:pw@reporting.api.later.com", "https://", "http://127.example.com"])
     def test_unsafe_base_urls_are_refused(self, url):
         """Plain http outside loopback, other schemes and embedded credentials are config errors."""
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"(?i)url|https"):
             ApiSettings(base_url=url, client_id="x", client_secret="y")
 
     @pytest.mark.parametrize("url", ["https://reporting.api.later.com", "http://127.0.0.1:8765", "http://localhost:1",

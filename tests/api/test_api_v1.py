@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from api_helpers import WIDE, client_for, running_emulator
 
 from sheets_sync.api.v1 import bucket_end, normalise
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import UsageError
 from sheets_sync.records import build_table
 from sheets_sync.report import TableMeta
+
+from api_helpers import WIDE, client_for, running_emulator
 
 METRICS = ["engagements", "impressions", "engagementRate"]
 META = TableMeta(report="r", endpoint="x")
@@ -55,7 +56,10 @@ def test_v1_time_series_has_bucket_dates(legacy):
     """v1 performance-over-time rows carry startDate/endDate like v2, clipped to the range."""
     params = {**WIDE, "metrics": ["engagements"], "granularity": "quarter"}
     new, old = both(legacy, "instances/performance-over-time", params)
-    assert [(r["startDate"], r["endDate"]) for r in old.records] == [(r["startDate"], r["endDate"]) for r in new.records]
+    def periods(records: list[dict]) -> list[tuple[str, str]]:
+        return [(r["startDate"], r["endDate"]) for r in records]
+
+    assert periods(old.records) == periods(new.records)
     assert [r["metrics"]["engagements"] for r in old.records] == [r["metrics"]["engagements"] for r in new.records]
 
 

@@ -38,7 +38,7 @@ FORBIDDEN = """\
 """
 
 
-@pytest.fixture()
+@pytest.fixture
 def api_env(emulator, monkeypatch) -> dict[str, str]:
     """Point ${LATER_API_URL} and the credentials at the session emulator."""
     env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": "demo-client", "LATER_CLIENT_SECRET": "demo-secret"}
@@ -47,7 +47,7 @@ def api_env(emulator, monkeypatch) -> dict[str, str]:
     return env
 
 
-@pytest.fixture()
+@pytest.fixture
 def config_file(tmp_path: Path, api_env) -> Path:
     """A valid config with two reports (campaigns to a workbook and CSV, platforms to CSV)."""
     path = tmp_path / "sync.yaml"
@@ -55,7 +55,7 @@ def config_file(tmp_path: Path, api_env) -> Path:
     return path
 
 
-@pytest.fixture()
+@pytest.fixture
 def failing_config_file(tmp_path: Path, api_env) -> Path:
     """The same config plus a report the API refuses (403: an instance the credentials cannot see)."""
     path = tmp_path / "sync.yaml"

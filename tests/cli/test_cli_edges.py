@@ -23,7 +23,7 @@ def run_module(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subp
     """Run `python -m sheets_sync ARGS` as a user would."""
     full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "sheets_sync", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_entry_point_reports_a_missing_config_on_one_line(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_a_terminal_gets_a_progress_bar_instead_of_log_lines(tmp_path: Path) -> 
     try:
         result = subprocess.run([sys.executable, "-m", "sheets_sync", "demo", "--output-dir", str(tmp_path)],
                                 cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                                stderr=terminal, text=True, timeout=60)
+                                stderr=terminal, text=True, timeout=60, check=False)
         os.close(terminal)
         chunks = []
         while True:

@@ -104,7 +104,7 @@ def test_progress_total_counts_the_pages_a_row_cap_needs(tmp_path: Path, api_env
 
 def history_records() -> list[RunRecord]:
     """A failed report with a long error, a report writing two long paths, and a long report name."""
-    start = dt.datetime(2026, 5, 1, 6, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 5, 1, 6, 0, tzinfo=dt.UTC)
     return [
         RunRecord("a1b2c3d4e5", start, start + dt.timedelta(seconds=3), "Campaign performance by week", "failed",
                   error="campaigns/performance: gave up after 5 attempts: cannot reach api.later.example:443: "

@@ -12,7 +12,7 @@ from sheets_sync.logging_setup import configure_logging
 from sheets_sync.redaction import register_secret
 
 
-@pytest.fixture()
+@pytest.fixture
 def restore_root_logger():
     """Leave the root logger as the test found it."""
     root = logging.getLogger()

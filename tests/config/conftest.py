@@ -12,6 +12,7 @@ from sheets_sync.config import check_config_file
 from sheets_sync.validate import validate_file
 from tests.config.samples import CREDENTIALS
 
+
 @pytest.fixture
 def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
     """Write YAML text to config.yaml in a fresh folder (the working directory) and return its relative path."""
@@ -37,7 +38,10 @@ def problems(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
 
 @pytest.fixture
 def errors(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
-    """`errors(yaml_text, env={})`: what `load_config` would raise (no warnings or deep checks; env over CREDENTIALS)."""
+    """`errors(yaml_text, env={})`: what `load_config` would raise (no warnings, no deep checks).
+
+    `env` is laid over CREDENTIALS.
+    """
 
     def check(text: str, env: dict[str, str] | None = None) -> list[str]:
         return [str(p) for p in check_config_file(write_config(text), {**CREDENTIALS, **(env or {})}).problems]

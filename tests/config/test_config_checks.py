@@ -335,7 +335,7 @@ class TestValues:
     def test_relative_range_over_two_years_is_refused(self, write_config):
         """`last: 25, unit: months` can never fit in two years."""
         path = write_config(MINIMAL.replace("date_range: last_7_days", "date_range: {last: 25, unit: months}"))
-        found = check_config_file(path, CREDENTIALS, now=dt.datetime(2026, 3, 15, tzinfo=dt.timezone.utc)).problems
+        found = check_config_file(path, CREDENTIALS, now=dt.datetime(2026, 3, 15, tzinfo=dt.UTC)).problems
         assert [str(p) for p in found] == [
             "config.yaml:9:5: reports[0].date_range: the range 2024-02-01 to 2026-02-28 is longer than the API's "
             "2-year limit (the latest end for this start is 2026-02-01)"]

@@ -115,7 +115,7 @@ class TestNoTracebacks:
         assert problems("a: " + "[" * 300 + "]" * 300 + "\n") == [
             "config.yaml:1:43: nesting deeper than 40 levels; refused"]
 
-    @pytest.mark.parametrize("last, unit", [(100000, "months"), (100000000, "days"), (144, "weeks")])
+    @pytest.mark.parametrize(("last", "unit"), [(100000, "months"), (100000000, "days"), (144, "weeks")])
     def test_huge_last_is_a_problem(self, problems, last, unit):
         """A `last` beyond any two-year window is refused before it is turned into dates."""
         assert problems(MINIMAL.replace("date_range: last_7_days", f"date_range: {{last: {last}, unit: {unit}}}")) \
@@ -304,7 +304,7 @@ class TestTwoYearCapMatchesTheApi:
 
 
 class TestUnicodeSlugs:
-    @pytest.mark.parametrize("name, slug", [
+    @pytest.mark.parametrize(("name", "slug"), [
         ("日本", "日本"), ("中国", "中国"), ("Café Über", "café-über"), ("Campaign ROI", "campaign-roi"),
         ("../../evil/name", "evil-name"), (".hidden", "hidden"), ("a\x00b\\c", "a-b-c"), ("!!!", "report"),
         ("Cafe\u0301", "café"),

@@ -267,4 +267,5 @@ class TestImpossibleDates:
 
     def test_leap_day_of_a_leap_year_is_accepted(self, problems):
         """2024-02-29 exists: no problem."""
-        assert problems(MINIMAL.replace("date_range: last_7_days", "date_range: {start: 2024-02-29, end: 2024-03-31}")) == []
+        leap = MINIMAL.replace("date_range: last_7_days", "date_range: {start: 2024-02-29, end: 2024-03-31}")
+        assert problems(leap) == []

@@ -23,8 +23,8 @@ class Clock:
         return self.now
 
 
-def _token(emu, client_id="demo-client", secret="demo-secret", **kwargs) -> requests.Response:
-    return requests.post(emu.url + "/oauth/token", json={"clientId": client_id, "clientSecret": secret}, **kwargs)
+def _token(emu, client_id="demo-client", secret="demo-secret") -> requests.Response:
+    return requests.post(emu.url + "/oauth/token", json={"clientId": client_id, "clientSecret": secret}, timeout=10)
 
 
 def test_token_is_hs256_jwt_with_exp_after_lifetime(make_emulator):
@@ -46,7 +46,7 @@ def test_default_lifetime_is_twelve_hours(make_emulator):
     assert claims["exp"] - int(clock.now) == 12 * 3600
 
 
-@pytest.mark.parametrize("generation,client,status,code", [
+@pytest.mark.parametrize(("generation", "client", "status", "code"), [
     ("cursor", ("demo-client", "wrong"), 401, "ANL_00401"),
     ("cursor", ("nobody", "demo-secret"), 401, "ANL_00401"),
     ("cursor", ("off", "s"), 403, "ANL_00403"),
@@ -74,14 +74,15 @@ def test_wrong_credentials_title_matches_live_probe(cursor_emulator):
 def test_malformed_token_request_is_400(cursor_emulator, body):
     """A token body that is not {clientId, clientSecret} strings is a 400 ANL_00400."""
     r = requests.post(cursor_emulator.url + "/oauth/token", data=body,
-                      headers={"Content-Type": "application/json"})
+                      headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 400 and r.json()["type"] == "ANL_00400"
 
 
 @pytest.mark.parametrize("header", [None, "Basic abc", "Bearer garbage", "Bearer a.b.c"])
 def test_missing_or_garbled_bearer_is_401(cursor_emulator, header):
     """No bearer, a non-bearer scheme, or a garbled JWT answers 401 ANL_00401."""
-    r = requests.get(cursor_emulator.url + "/v2/instances", headers={"Authorization": header} if header else {})
+    r = requests.get(cursor_emulator.url + "/v2/instances", headers={"Authorization": header} if header else {},
+                     timeout=10)
     assert r.status_code == 401 and r.json()["type"] == "ANL_00401"
 
 
@@ -89,7 +90,7 @@ def test_token_signed_by_another_key_is_401(cursor_emulator):
     """A well-formed JWT not signed by this emulator is refused."""
     claims = {"sub": "demo-client", "exp": 4_000_000_000, "jti": "1"}
     forged = jwt.encode(claims, "another-emulator-key-of-32-bytes!", algorithm="HS256")
-    r = requests.get(cursor_emulator.url + "/v2/instances", headers={"Authorization": f"Bearer {forged}"})
+    r = requests.get(cursor_emulator.url + "/v2/instances", headers={"Authorization": f"Bearer {forged}"}, timeout=10)
     assert r.status_code == 401
 
 
@@ -110,7 +111,7 @@ def test_expired_token_is_401_saying_expired(make_emulator):
 
 def test_data_routes_need_a_token(cursor_emulator):
     """Every data route refuses an unauthenticated request before validating it."""
-    r = requests.get(cursor_emulator.url + "/v2/campaigns/performance", params=YEAR)
+    r = requests.get(cursor_emulator.url + "/v2/campaigns/performance", params=YEAR, timeout=10)
     assert r.status_code == 401
 
 

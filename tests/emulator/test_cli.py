@@ -81,7 +81,7 @@ def test_invalid_option_value_returns_2(capsys):
 def test_port_outside_0_to_65535_is_a_one_line_usage_error(port):
     """--port 99999 / -1 / 65536 / text: exit 2 with one `error:` line naming the port, no traceback."""
     proc = subprocess.run([sys.executable, "-m", "sheets_sync", "emulator", "--port", port],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     errors = [line for line in proc.stderr.splitlines() if "error:" in line]

@@ -60,7 +60,7 @@ def test_range_value_equals_sum_of_daily_values(emulator):
     for post in emulator.data.posts[:50]:
         total = post.totals[BASE_INDEX["impressions"]]
         w = post.window
-        def cum(n: int) -> int:
+        def cum(n: int, total: int = total, w: int = w) -> int:
             return total * progress(w, n) // (w * w)
         daily = [cum(n) - cum(n - 1) for n in range(1, w + 1)]
         assert all(d >= 0 for d in daily) and sum(daily) == total
@@ -177,8 +177,8 @@ def test_weeks_are_iso_and_clipped_to_the_range(capi):
         assert date.fromisoformat(r["endDate"]).isoweekday() == 7
 
 
-@pytest.mark.parametrize("granularity,first_end,count", [("month", "2025-01-31", 12), ("quarter", "2025-03-31", 4),
-                                                         ("year", "2025-12-31", 1)])
+@pytest.mark.parametrize(("granularity", "first_end", "count"),
+                         [("month", "2025-01-31", 12), ("quarter", "2025-03-31", 4), ("year", "2025-12-31", 1)])
 def test_calendar_buckets(capi, granularity, first_end, count):
     """Month, quarter and year buckets follow the calendar; month is the default granularity."""
     params = {**YEAR, "metrics": "impressions", "granularity": granularity}

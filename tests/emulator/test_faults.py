@@ -137,5 +137,6 @@ def test_repeat_cursor_returns_page_two_cursor_again(make_emulator):
 def test_token_route_is_not_throttled(make_emulator):
     """Faults hit data routes only, so a client can always fetch a new token."""
     emu = make_emulator(throttle_every=1)
-    r = requests.post(emu.url + "/oauth/token", json={"clientId": "demo-client", "clientSecret": "demo-secret"})
+    r = requests.post(emu.url + "/oauth/token", json={"clientId": "demo-client", "clientSecret": "demo-secret"},
+                      timeout=10)
     assert r.status_code == 200

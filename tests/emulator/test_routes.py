@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sheets_sync.catalogue import ENDPOINTS, ROI_FIELDS
+
 from .support import YEAR
 
 LIST_ROUTES = [e for e in ENDPOINTS if e.name not in ("instances", "instances/performance")]
@@ -85,7 +86,7 @@ def test_metrics_hold_exactly_the_requested_keys_in_order(capi):
         assert list(item["metrics"]) == wanted
 
 
-@pytest.mark.parametrize("fixture,code", [("api", "RESOURCE_NOT_FOUND"), ("capi", "ANL_00404")])
+@pytest.mark.parametrize(("fixture", "code"), [("api", "RESOURCE_NOT_FOUND"), ("capi", "ANL_00404")])
 def test_unknown_route_is_404_problem(request, fixture, code):
     """An unknown path answers 404 application/problem+json with the generation's code."""
     r = request.getfixturevalue(fixture).get("/v2/nope")

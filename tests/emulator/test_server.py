@@ -19,7 +19,7 @@ def test_start_binds_a_free_loopback_port_and_stop_releases_it():
     assert requests.get(emu.url + "/v2/instances", timeout=5).status_code == 401
     emu.stop()
     emu.stop()  # idempotent
-    with pytest.raises(OSError):
+    with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", emu.port), timeout=1)
 
 
@@ -27,7 +27,7 @@ def test_context_manager_stops_the_server():
     """Leaving the with-block stops the server."""
     with start_emulator(EmulatorOptions()) as emu:
         port = emu.port
-    with pytest.raises(OSError):
+    with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=1)
 
 
@@ -48,8 +48,8 @@ def test_stats_count_by_path_and_status(make_emulator):
 
 @pytest.mark.parametrize("bad", [{"pagination": "offset"}, {"scale": 0}, {"error_rate": 2.0}, {"throttle_every": 0}])
 def test_invalid_options_are_refused(bad):
-    """Options that would make the emulator misbehave silently raise ValueError at start."""
-    with pytest.raises(ValueError):
+    """Options that would make the emulator misbehave silently raise ValueError naming the option."""
+    with pytest.raises(ValueError, match=next(iter(bad))):
         start_emulator(EmulatorOptions(**bad))
 
 

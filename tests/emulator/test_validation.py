@@ -128,7 +128,7 @@ def test_three_array_encodings_are_equivalent(capi, cursor_emulator, encoding):
     assert body == reference and len(body["data"]) == 2
 
 
-@pytest.mark.parametrize("snake,camel", [("performance_date", "performanceDate"), ("post_date", "postDate")])
+@pytest.mark.parametrize(("snake", "camel"), [("performance_date", "performanceDate"), ("post_date", "postDate")])
 def test_both_date_basis_spellings_agree(capi, snake, camel):
     """dateBasis accepts the reference snake_case and the Help Center camelCase spellings alike."""
     assert capi.ok(CAMPAIGNS, {**OK, "dateBasis": snake}) == capi.ok(CAMPAIGNS, {**OK, "dateBasis": camel})

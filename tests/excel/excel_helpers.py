@@ -16,7 +16,7 @@ from sheets_sync.sinks.excel import ExcelTab
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_TEMPLATE = REPO / "templates" / "demo.xlsx"
-NOW = dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC)
 K = ColumnKind
 
 
@@ -45,7 +45,8 @@ def demo_tabs() -> list[ExcelTab]:
                               ("Impressions", K.INTEGER), ("Engagements", K.INTEGER), ("Engagement Rate", K.PERCENT),
                               ("Est. Value", K.DECIMAL)], [["Ann", "instagram:@ann", 3, 300, 30, 10.0, 20.0]]),
         make_tab("Platforms", [("Content Type", K.TEXT), ("Posts", K.INTEGER), ("Impressions", K.INTEGER),
-                               ("Engagements", K.INTEGER), ("Engagement Rate", K.PERCENT)], [["Reel", 3, 300, 30, 10.0]]),
+                               ("Engagements", K.INTEGER), ("Engagement Rate", K.PERCENT)],
+                 [["Reel", 3, 300, 30, 10.0]]),
         make_tab("Trend", [("Week Start", K.DATE), ("Week End", K.DATE), ("Impressions", K.INTEGER),
                            ("Engagements", K.INTEGER)],
                  [[week + dt.timedelta(weeks=i), week + dt.timedelta(weeks=i, days=6), 100 * i, 10 * i]

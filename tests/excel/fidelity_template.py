@@ -110,16 +110,19 @@ def add_calc_chain(path: Path) -> None:
         parts = {info.filename: zin.read(info) for info in zin.infolist()}
     parts["xl/calcChain.xml"] = _CALC_CHAIN.encode()
     parts["xl/pivotCache/pivotCacheDefinition1.xml"] = _PIVOT_CACHE.encode()
-    rel = '<Relationship Id="{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{}" Target="{}"/>'
+    rel = ('<Relationship Id="{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{}"'
+           ' Target="{}"/>')
     rels = parts["xl/_rels/workbook.xml.rels"].decode()
     rels = rels.replace("</Relationships>", rel.format("rId99", "calcChain", "calcChain.xml")
                         + rel.format("rId98", "pivotCacheDefinition", "pivotCache/pivotCacheDefinition1.xml")
                         + "</Relationships>")
     parts["xl/_rels/workbook.xml.rels"] = rels.encode()
-    override = '<Override PartName="/xl/{}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.{}+xml"/>'
+    override = ('<Override PartName="/xl/{}"'
+                ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.{}+xml"/>')
     types = parts["[Content_Types].xml"].decode()
     types = types.replace("</Types>", override.format("calcChain.xml", "calcChain")
-                          + override.format("pivotCache/pivotCacheDefinition1.xml", "pivotCacheDefinition") + "</Types>")
+                          + override.format("pivotCache/pivotCacheDefinition1.xml", "pivotCacheDefinition")
+                          + "</Types>")
     parts["[Content_Types].xml"] = types.encode()
     workbook = parts["xl/workbook.xml"].decode()
     parts["xl/workbook.xml"] = re.sub(r"(<calcPr[^>]*/>)", r'\1<pivotCaches><pivotCache cacheId="1" r:id="rId98"/>'

@@ -12,12 +12,13 @@ from pathlib import Path
 import filelock
 import pytest
 
-from excel_helpers import NOW, assert_data, make_tab
 from sheets_sync.errors import OutputLockedError, SinkError
 from sheets_sync.report import ColumnKind
-from sheets_sync.sinks.excel import write_workbook
 from sheets_sync.sinks import atomic
 from sheets_sync.sinks.atomic import STALE_TEMP_SECONDS, atomic_output, lock_path, pending_path
+from sheets_sync.sinks.excel import write_workbook
+
+from excel_helpers import NOW, assert_data, make_tab
 
 COLUMNS = [("Name", ColumnKind.TEXT), ("Posts", ColumnKind.INTEGER)]
 REPO = Path(__file__).resolve().parents[2]
@@ -129,6 +130,7 @@ def test_temp_file_sits_beside_the_output(tmp_path: Path) -> None:
 def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     """Two writers racing for one output take turns: the result is one complete workbook, never a mix."""
     import threading
+
     from excel_helpers import calamine_rows
     out = tmp_path / "report.xlsx"
     errors: list[BaseException] = []
@@ -136,7 +138,7 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     def writer(tag: str) -> None:
         try:
             _write(out, [[tag, i] for i in range(3000)])
-        except BaseException as exc:   # surfaced below
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
             errors.append(exc)
     threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("left", "right")]
     for thread in threads:

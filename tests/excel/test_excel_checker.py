@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from excel_helpers import NOW, make_tab
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import write_workbook
+
+from excel_helpers import NOW, make_tab
 from xlsx_checker import check_workbook
 
 SHEET, TABLE, RELS = "xl/worksheets/sheet1.xml", "xl/tables/table1.xml", "xl/worksheets/_rels/sheet1.xml.rels"
@@ -49,7 +50,7 @@ def test_a_sound_workbook_has_no_problems(good: Path) -> None:
     assert check_workbook(good) == []
 
 
-@pytest.mark.parametrize("part, edit, expected", [
+@pytest.mark.parametrize(("part", "edit", "expected"), [
     (SHEET, lambda x: x.replace("<c r=\"B3\"", "<c r=\"B3\" s=\"999\"", 1), "style 999"),
     (SHEET, lambda x: x.replace('<c r="A1" t="s"><v>0</v>', '<c r="A1" t="s"><v>999</v>', 1), "shared string index"),
     (SHEET, lambda x: re.sub(r'<row r="3"', '<row r="1"', x, count=1), "row 1 after row 2"),

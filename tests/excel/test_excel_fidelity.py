@@ -10,10 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from excel_helpers import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
-from fidelity_template import VBA_BYTES
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import write_workbook
+
+from excel_helpers import NOW, assert_data, calamine_rows, make_tab, openpyxl_rows
+from fidelity_template import VBA_BYTES
 from xlsx_checker import assert_sound
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
@@ -125,7 +126,7 @@ def test_stale_cached_results_are_replaced(fidelity_xlsm: Path, filled: Path) ->
 
 
 def test_styles_come_from_the_prototype_row(filled: Path) -> None:
-    """Cells reuse the prototype row's styles; a date column without a date style and config formats get derived styles."""
+    """Cells reuse the prototype row's styles; an unstyled date column and config formats get derived styles."""
     ws = openpyxl.load_workbook(filled)["Data"]
     assert ws["C7"].number_format == "#,##0.00" and ws["D7"].number_format == "yyyy-mm-dd"
     assert ws["E7"].number_format == "yyyy-mm-dd hh:mm"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from sheets_sync.sinks.excel import write_workbook
+
 from excel_helpers import CAMPAIGNS, DEMO_TEMPLATE, NOW, K, calamine_rows, demo_tabs, make_tab, read_everything
 from libreoffice import convert, require_soffice
-from sheets_sync.sinks.excel import write_workbook
 from xlsx_checker import assert_sound
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualified
+from sheets_sync.sinks.excel.sheetxml import parse_cell
 from sheets_sync.sinks.excel.surgery import (
-    resize_table, strip_cached_values, update_chart, update_pivot_cache, update_workbook,
+    resize_table,
+    strip_cached_values,
+    update_chart,
+    update_pivot_cache,
+    update_workbook,
 )
 
 SHIFT = RowShift(first_data_row=2, old_last=6, new_last=100)
 
 
-@pytest.mark.parametrize("before, after", [
+@pytest.mark.parametrize(("before", "after"), [
     ("C2:C6", "C2:C100"),                 # a data column
     ("$A$1:$J$6", "$A$1:$J$100"),         # header and data (print area)
     ("C2:C6 E2:E6", "C2:C100 E2:E100"),   # several areas in one sqref
@@ -59,20 +65,22 @@ def test_chart_series_move_and_lose_their_caches() -> None:
     assert "<c:f>Other!$C$2:$C$6</c:f><c:numCache>" in out
 
 
-@pytest.mark.parametrize("source, moved", [
+@pytest.mark.parametrize(("source", "moved"), [
     ('<worksheetSource ref="A1:C6" sheet="Data"/>', '<worksheetSource ref="A1:C100" sheet="Data"/>'),
     ('<worksheetSource name="tblData"/>', '<worksheetSource name="tblData"/>'),
 ])
 def test_pivot_caches_over_filled_data_refresh_on_open(source: str, moved: str) -> None:
     """A pivot cache over a filled sheet or table is marked refreshOnLoad and its A1 source range moves."""
-    xml = f'<pivotCacheDefinition r:id="rId1"><cacheSource type="worksheet">{source}</cacheSource></pivotCacheDefinition>'
+    xml = (f'<pivotCacheDefinition r:id="rId1"><cacheSource type="worksheet">{source}</cacheSource>'
+           '</pivotCacheDefinition>')
     out = update_pivot_cache(xml, {"data": SHIFT}, {"tbldata"})
     assert '<pivotCacheDefinition r:id="rId1" refreshOnLoad="1">' in out and moved in out
 
 
 def test_pivot_caches_over_other_data_are_untouched() -> None:
     """A pivot cache over a sheet that was not filled stays byte for byte."""
-    xml = '<pivotCacheDefinition><cacheSource><worksheetSource ref="A1:C6" sheet="Other"/></cacheSource></pivotCacheDefinition>'
+    xml = ('<pivotCacheDefinition><cacheSource><worksheetSource ref="A1:C6" sheet="Other"/></cacheSource>'
+           '</pivotCacheDefinition>')
     assert update_pivot_cache(xml, {"data": SHIFT}, {"tbldata"}) == xml
 
 
@@ -87,4 +95,18 @@ def test_cached_values_are_stripped_only_from_formula_cells() -> None:
 def test_resize_table_sets_ref_autofilter_and_sort_range() -> None:
     """The table's ref, its own autoFilter ref and its sortState (data rows only) all follow."""
     xml = '<table ref="A1:C6"><autoFilter ref="A1:C6"/><sortState ref="A2:C6"/></table>'
-    assert resize_table(xml, "A1:C100") == '<table ref="A1:C100"><autoFilter ref="A1:C100"/><sortState ref="A2:C100"/></table>'
+    expected = '<table ref="A1:C100"><autoFilter ref="A1:C100"/><sortState ref="A2:C100"/></table>'
+    assert resize_table(xml, "A1:C100") == expected
+
+
+def test_a_table_part_without_its_root_element_is_a_template_error() -> None:
+    """Resizing a table part that has no <table> element reports a broken template instead of crashing."""
+    with pytest.raises(TemplateError, match="no <table> element"):
+        resize_table("<notATable/>", "A1:C100")
+
+
+def test_a_malformed_cell_reference_is_a_template_error() -> None:
+    """A template cell whose `r` is not a reference such as B7 is reported as a template problem, naming it."""
+    with pytest.raises(TemplateError, match="'7B'"):
+        parse_cell('<c r="7B"><v>1</v></c>', row_number=7, position=2)
+    assert parse_cell('<c r="B7"><v>1</v></c>', row_number=7, position=1).column == 2

@@ -11,10 +11,20 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from excel_helpers import CAMPAIGN_COLUMNS, DEMO_TEMPLATE, NOW, assert_data, calamine_rows, demo_tabs, make_tab, openpyxl_rows
 from sheets_sync.errors import TemplateError
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import check_template, inspect_template, template_problems, write_workbook
+
+from excel_helpers import (
+    CAMPAIGN_COLUMNS,
+    DEMO_TEMPLATE,
+    NOW,
+    assert_data,
+    calamine_rows,
+    demo_tabs,
+    make_tab,
+    openpyxl_rows,
+)
 from xlsx_checker import assert_sound
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
@@ -271,7 +281,7 @@ class TestContract:
             check_template(tpl, [make_tab("Data", TWO, [])])
         assert caught.value.message.startswith("table 'tblData': tables with a totals row cannot be filled")
 
-    @pytest.mark.parametrize("content, message", [(b"not a zip", "not an .xlsx"), (None, "does not exist")])
+    @pytest.mark.parametrize(("content", "message"), [(b"not a zip", "not an .xlsx"), (None, "does not exist")])
     def test_unreadable_templates_fail_clearly(self, tmp_path: Path, content: bytes | None, message: str) -> None:
         """A missing or corrupt template file gives a one-line TemplateError."""
         path = tmp_path / "broken.xlsx"
@@ -282,7 +292,7 @@ class TestContract:
 
     def test_xls_and_xlsb_templates_are_refused(self, tmp_path: Path) -> None:
         """Only .xlsx and .xlsm packages can be filled."""
-        with pytest.raises(TemplateError, match="only .xlsx and .xlsm"):
+        with pytest.raises(TemplateError, match=r"only \.xlsx and \.xlsm"):
             inspect_template(tmp_path / "t.xlsb")
 
     def test_empty_report_keeps_one_blank_row_in_the_table(self, tmp_path: Path) -> None:
@@ -331,7 +341,8 @@ def test_output_keeps_the_templates_file_type(tmp_path: Path, fidelity_xlsm: Pat
 def test_committed_demo_template_is_what_the_script_builds(tmp_path: Path) -> None:
     """templates/demo.xlsx is byte-identical to a fresh build by templates/make_demo_template.py."""
     import importlib.util
-    spec = importlib.util.spec_from_file_location("make_demo_template", DEMO_TEMPLATE.with_name("make_demo_template.py"))
+    script = DEMO_TEMPLATE.with_name("make_demo_template.py")
+    spec = importlib.util.spec_from_file_location("make_demo_template", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     fresh = module.build(tmp_path / "demo.xlsx")

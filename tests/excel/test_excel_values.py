@@ -12,13 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from excel_helpers import DEMO_TEMPLATE, NOW, assert_data, calamine_rows, make_tab
 from sheets_sync.errors import SinkError
 from sheets_sync.report import Column, ColumnKind
 from sheets_sync.sinks.excel import spool as spool_module
 from sheets_sync.sinks.excel import write_workbook
 from sheets_sync.sinks.excel.cells import MAX_TEXT_CHARS, DataSlot, RowEncoder, TextStats, clean_text, excel_serial
 from sheets_sync.sinks.excel.spool import RowSpool, spool_rows
+
+from excel_helpers import DEMO_TEMPLATE, NOW, assert_data, calamine_rows, make_tab
 from xlsx_checker import assert_sound
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")

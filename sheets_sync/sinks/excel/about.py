@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from sheets_sync.sinks.excel.cells import DataSlot, RowEncoder, column_letter
 from sheets_sync.sinks.excel.layout import SheetContent
 from sheets_sync.sinks.excel.plain import (
-    ABOUT_DATE_COLUMNS, ABOUT_HEADINGS, ABOUT_DATETIME_FORMAT, ABOUT_LABEL, about_first_row, about_tab_row,
+    ABOUT_DATE_COLUMNS,
+    ABOUT_DATETIME_FORMAT,
+    ABOUT_HEADINGS,
+    ABOUT_LABEL,
+    about_first_row,
+    about_tab_row,
 )
 from sheets_sync.sinks.excel.plan import FillPlan
 from sheets_sync.sinks.excel.sheetxml import Cell, Row

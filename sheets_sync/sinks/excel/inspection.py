@@ -124,7 +124,8 @@ def select_area(contents: dict[str, SheetContent], shared: list[str], sheet: str
     if excel_table is not None:
         table = next((t for t in tables if t.name.casefold() == excel_table.casefold()), None)
         if table is None:
-            elsewhere = [n for n, c in contents.items() for t in c.sheet.tables if t.name.casefold() == excel_table.casefold()]
+            elsewhere = [n for n, c in contents.items() for t in c.sheet.tables
+                         if t.name.casefold() == excel_table.casefold()]
             hint = f" (it is on sheet {elsewhere[0]!r})" if elsewhere else ""
             raise TemplateError(f"sheet {sheet!r} has no table {excel_table!r}{hint}")
         return table_area(content, table)

@@ -69,17 +69,14 @@ def template_error(problems: Sequence[str]) -> TemplateError:
     """
     flat = list(problems)
     if len(flat) == 1:
-        error = TemplateError(flat[0])
-    else:
-        listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(flat, 1))
-        error = TemplateError(f"{len(flat)} template problems: {listed}")
-    error.problems = flat  # type: ignore[attr-defined]
-    return error
+        return TemplateError(flat[0], problems=flat)
+    listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(flat, 1))
+    return TemplateError(f"{len(flat)} template problems: {listed}", problems=flat)
 
 
 def problems_of(error: TemplateError) -> list[str]:
-    """Return the problems a TemplateError stands for (its message when it has no list)."""
-    return list(getattr(error, "problems", None) or [error.message])
+    """Return the problems a TemplateError stands for (its message when it was raised with one)."""
+    return list(error.problems)
 
 
 def _area(content: SheetContent, table: TablePart | None, header_row: int, first_col: int,
@@ -108,7 +105,8 @@ def _area(content: SheetContent, table: TablePart | None, header_row: int, first
         if header_row + 1 < row.number <= old_last:
             for cell in row.cells:
                 outside = not first_col <= cell.column <= last_col
-                if outside and not cell.is_blank and not (cell.formula is not None and cell.column in prototype_formulas):
+                kept_formula = cell.formula is not None and cell.column in prototype_formulas
+                if outside and not cell.is_blank and not kept_formula:
                     beside_values.append(cell)
     calculated, beside = list(table.formula_columns if table else ()), []
     if prototype is not None:
@@ -141,7 +139,8 @@ def table_area(content: SheetContent, table: TablePart) -> DataArea:
         raise TemplateError(f"table {table.name!r}: tables without a header row cannot be filled")
     c1, r1, c2, r2 = parse_ref(table.ref)
     if len(table.columns) != c2 - c1 + 1:
-        raise TemplateError(f"table {table.name!r}: its ref {table.ref} does not match its {len(table.columns)} columns")
+        raise TemplateError(
+            f"table {table.name!r}: its ref {table.ref} does not match its {len(table.columns)} columns")
     problems = []
     if table.totals_rows:
         problems.append(f"table {table.name!r}: tables with a totals row cannot be filled; "
@@ -174,7 +173,8 @@ def header_area(content: SheetContent, shared: list[str]) -> DataArea | None:
         columns = tuple((texts.get(i) or "").strip() for i in range(first, last + 1))
         if "" in columns:
             gap = column_letter(first + columns.index(""))
-            raise TemplateError(f"sheet {content.sheet.name!r}: header row {row.number} has an empty cell at {gap}{row.number}")
+            raise TemplateError(
+                f"sheet {content.sheet.name!r}: header row {row.number} has an empty cell at {gap}{row.number}")
         old_last = max([row.number] + [r.number for r in content.rows if any(not c.is_blank for c in r.cells)])
         return _area(content, None, row.number, first, columns, old_last, [])
     return None

@@ -30,7 +30,6 @@ class Cell:
     start_tag: str
     raw: str
     formula: str | None        # formula text as stored (still XML-escaped), None if no <f>
-    formula_attrs: str
     value: str | None          # `<v>` text (XML-escaped), None if absent
     inline_text: str | None    # unescaped inline string text
 
@@ -96,13 +95,22 @@ def split_sheet(xml: str, part: str) -> SheetXml:
     return SheetXml(xml[: match.end()], xml[match.end(): close], xml[close:])
 
 
+def _start_tag(element: str) -> str:
+    """The start tag of an element text that a pattern above matched (so it begins with one)."""
+    match = _START.match(element)
+    assert match is not None, element[:40]
+    return match.group(0)
+
+
 def parse_cell(raw: str, row_number: int, position: int) -> Cell:
     """Parse one `<c>` element (cells without `r` take the next column)."""
-    start = _START.match(raw).group(0)
+    start = _start_tag(raw)
     ref = get_attr(start, "r")
     column, row = position, row_number
     if ref:
         m = _REF.match(ref)
+        if m is None:
+            raise TemplateError(f"a template cell has the reference {ref!r}, which is not a cell such as B7")
         column, row = column_index(m.group(1)), int(m.group(2))
     formula = _FORMULA.search(raw)
     value = _VALUE.search(raw)
@@ -110,8 +118,7 @@ def parse_cell(raw: str, row_number: int, position: int) -> Cell:
     if "<is>" in raw or "<is " in raw:
         inline = unescape("".join(t or "" for t in _TEXT.findall(raw)), {"&quot;": '"', "&apos;": "'"})
     return Cell(column, row, start, raw,
-                (formula.group(2) or "") if formula else None, formula.group(1) if formula else "",
-                value.group(1) if value else None, inline)
+                (formula.group(2) or "") if formula else None, value.group(1) if value else None, inline)
 
 
 def iter_rows(rows_xml: str) -> Iterator[Row]:
@@ -119,7 +126,7 @@ def iter_rows(rows_xml: str) -> Iterator[Row]:
     last = 0
     for match in _ROW.finditer(rows_xml):
         raw = match.group(0)
-        start = _START.match(raw).group(0)
+        start = _start_tag(raw)
         number = int(get_attr(start, "r") or last + 1)
         last = number
         cells, position = [], 0

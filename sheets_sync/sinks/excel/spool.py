@@ -29,7 +29,8 @@ class RowSpool:
     """A write-once, read-once store of row XML, compressed on disk."""
 
     def __init__(self, directory: Path) -> None:
-        self._file = tempfile.TemporaryFile(dir=directory, prefix=".sheets-sync-rows.")
+        # The spool owns the file for its whole life; copy_to() and close() close it.
+        self._file = tempfile.TemporaryFile(dir=directory, prefix=".sheets-sync-rows.")  # noqa: SIM115 - see above
         # Level 1: the spool is read back once; the zip entry does the real compression.
         self._compressor = zlib.compressobj(1)
         self._pending: list[str] = []
@@ -82,11 +83,15 @@ def spool_rows(encoder: RowEncoder, rows: Iterable[Sequence[Any]], first_row: in
 
 def write_sheet_entry(zout: zipfile.ZipFile, name: str, head: str, spool: RowSpool | None,
                       tail: str, date_time: tuple[int, ...] = (1980, 1, 1, 0, 0, 0)) -> None:
-    """Write a worksheet part as head + spooled rows + tail, deflated, zip64-safe."""
-    info = zipfile.ZipInfo(name, date_time=date_time[:6])
+    """Write a worksheet part as head + spooled rows + tail, deflated, zip64-safe.
+
+    `date_time` starts with year, month, day, hour, minute, second (a `time.struct_time` slice will do).
+    """
+    year, month, day, hour, minute, second = date_time[:6]
+    info = zipfile.ZipInfo(name, date_time=(year, month, day, hour, minute, second))
     info.compress_type = zipfile.ZIP_DEFLATED
     # ZipFile.open() takes no level; the ZipInfo carries it (3.13 keeps this name as an alias).
-    info._compresslevel = SHEET_COMPRESS_LEVEL
+    info._compresslevel = SHEET_COMPRESS_LEVEL  # type: ignore[attr-defined]  # private before 3.13, not in the stubs
     with zout.open(info, "w", force_zip64=True) as out:
         out.write(head.encode("utf-8"))
         if spool is not None:

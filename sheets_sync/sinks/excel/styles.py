@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sheets_sync.errors import TemplateError
 from sheets_sync.sinks.excel.cells import escape_attr
 from sheets_sync.sinks.excel.xmltext import get_attr, set_attr
 
@@ -35,6 +36,8 @@ def builtin_format_id(code: str) -> int | None:
 
 _XF = re.compile(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 _NUMFMT = re.compile(r"<numFmt\b[^>]*/>")
+# The style a cell gets when its template style index is out of range: Excel's own default.
+_DEFAULT_XF = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
 
 
 class TemplateStyles:
@@ -96,8 +99,10 @@ class TemplateStyles:
         key = (base, number_format, quote_prefix)
         if key in self._derived:
             return self._derived[key]
-        xf = self.xfs[base] if base < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        start = re.match(r"<xf\b[^>]*?/?>", xf).group(0)
+        xf = self.xfs[base] if base < len(self.xfs) else _DEFAULT_XF
+        found = re.match(r"<xf\b[^>]*?/?>", xf)
+        assert found is not None, "every entry of self.xfs is an <xf> element"
+        start = found.group(0)
         new_start = start
         if number_format is not None:
             new_start = set_attr(new_start, "numFmtId", str(self._format_id(number_format)))
@@ -114,9 +119,8 @@ class TemplateStyles:
         open_tag = set_attr(m.group(1), "count", str(len(self.xfs)))
         xml = self.xml[: m.start()] + open_tag + "".join(self.xfs) + m.group(3) + self.xml[m.end():]
         if self._new_formats:
-            added = "".join(
-                f'<numFmt numFmtId="{num}" formatCode="{escape_attr(code)}"/>' for code, num in self._new_formats.items()
-            )
+            added = "".join(f'<numFmt numFmtId="{num}" formatCode="{escape_attr(code)}"/>'
+                            for code, num in self._new_formats.items())
             block = re.search(r"(<numFmts\b[^>]*>)(.*?)(</numFmts>)", xml, re.S)
             if block:
                 count = len(_NUMFMT.findall(block.group(2))) + len(self._new_formats)
@@ -124,6 +128,8 @@ class TemplateStyles:
                        + added + block.group(3) + xml[block.end():])
             else:
                 root = re.search(r"<styleSheet\b[^>]*>", xml)
+                if root is None:
+                    raise TemplateError("the template's styles part has no <styleSheet> element")
                 xml = (xml[: root.end()] + f'<numFmts count="{len(self._new_formats)}">{added}</numFmts>'
                        + xml[root.end():])
         return xml

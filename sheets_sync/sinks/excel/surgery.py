@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sheets_sync.sinks.excel.cells import column_index
 from sheets_sync.sinks.excel.ranges import RowShift, shift_local, shift_qualified
-from sheets_sync.sinks.excel.xmltext import find_start_tag, get_attr, remove_attr, set_attr
+from sheets_sync.sinks.excel.xmltext import find_start_tag, get_attr, remove_attr, require_start_tag, set_attr
 
 _FORMULA_CELL = re.compile(r"<c\b[^>]*(?<!/)>(?:(?!</c>).)*?<f\b.*?</c>", re.S)
 _CACHED_VALUE = re.compile(r"<v>.*?</v>|<v\s*/>", re.S)
@@ -101,7 +101,7 @@ def set_dimension(head: str, last_col_letter: str, last_row: int) -> str:
 
 def resize_table(xml: str, ref: str) -> str:
     """Set a table part's `ref` and its own `autoFilter ref` (and `sortState ref` to the data rows)."""
-    tag = find_start_tag(xml, "table")
+    tag = require_start_tag(xml, "table")
     xml = xml[: tag.start()] + set_attr(tag.group(0), "ref", ref) + xml[tag.end():]
     auto = find_start_tag(xml, "autoFilter")
     if auto is not None:
@@ -182,5 +182,5 @@ def update_pivot_cache(xml: str, shifts: dict[str, RowShift], tables: set[str]) 
         xml = xml[: source.start()] + new_source + xml[source.end():]
     else:
         return xml
-    root = find_start_tag(xml, "pivotCacheDefinition")
+    root = require_start_tag(xml, "pivotCacheDefinition")
     return xml[: root.start()] + set_attr(root.group(0), "refreshOnLoad", "1") + xml[root.end():]

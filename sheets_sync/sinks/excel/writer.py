@@ -11,9 +11,9 @@ from pathlib import Path
 from sheets_sync.errors import SinkError, TemplateError
 from sheets_sync.sinks.atomic import atomic_output
 from sheets_sync.sinks.excel.fill import fill_template
-from sheets_sync.sinks.excel.plan import plan_fill
 from sheets_sync.sinks.excel.model import ExcelTab, WorkbookResult
 from sheets_sync.sinks.excel.plain import write_plain_workbook
+from sheets_sync.sinks.excel.plan import plan_fill
 
 _BAD_SHEET_CHARS = re.compile(r"[\\/?*\[\]:]")
 MAX_SHEET_NAME = 31
@@ -57,7 +57,7 @@ def write_workbook(output: Path, tabs: Sequence[ExcelTab], *, template: Path | N
         SinkError: anything else that stopped the write (too many rows, unwritable folder).
     """
     output = Path(output)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     check_sheet_names(tabs)
     if not tabs:
         raise SinkError(f"{output.name}: nothing to write (no tabs)")

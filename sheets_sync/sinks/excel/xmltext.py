@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import unescape
 
+from sheets_sync.errors import TemplateError
+
 _ATTR_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -46,3 +48,11 @@ def remove_attr(tag: str, name: str) -> str:
 def find_start_tag(xml: str, local_name: str, start: int = 0) -> re.Match[str] | None:
     """Find the first start tag whose local name is `local_name` (any or no namespace prefix)."""
     return re.compile(r"<(?:[A-Za-z_][\w.-]*:)?" + re.escape(local_name) + r"\b[^>]*>").search(xml, start)
+
+
+def require_start_tag(xml: str, local_name: str) -> re.Match[str]:
+    """Like `find_start_tag`, for an element the part cannot lack; a part without it is a broken template."""
+    match = find_start_tag(xml, local_name)
+    if match is None:
+        raise TemplateError(f"a template part has no <{local_name}> element")
+    return match
