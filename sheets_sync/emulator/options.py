@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Literal
 
-# A fixed default keeps the dataset identical for a seed on every day it is generated; `demo`
-# passes today's date so relative ranges such as last_30_days find data.
+# A fixed default keeps the dataset identical for a seed on every day it is generated (the tests rely on
+# it); `demo` passes today's date and the standalone command yesterday, so relative ranges find data.
 DEFAULT_ANCHOR_DATE = date(2026, 6, 30)
 
 
@@ -76,6 +76,13 @@ class EmulatorOptions:
             raise ValueError(f"pagination must be 'page' or 'cursor', not {self.pagination!r}")
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535 (0 = a free port), not {self.port}")
+        for name in ("latency_ms", "retry_after_seconds", "cache_size"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.token_lifetime_seconds < 1:
+            raise ValueError("token_lifetime_seconds must be at least 1")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
         for name in ("throttle_every", "revoke_after", "malformed_json_every", "html_every",
