@@ -337,7 +337,7 @@ def _write_csvs(cfg: Config, name: str, destination: Any, members: list[ReportCo
         try:
             output = _output_path(cfg, name, destination, report, outcome, now)
             result = write_csv(output, summary.tables[report.name], escape_formulas=destination.escape_formulas,
-                               lock_dir=lock_dir)
+                               bom=destination.writes_bom, lock_dir=lock_dir)
         except SheetsSyncError as exc:
             outcome.fail(f"CSV {name!r}: {exc.message}", destination=name)
             logger.error("report %r: CSV %r failed: %s", report.name, name, exc.message)

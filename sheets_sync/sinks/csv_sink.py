@@ -32,16 +32,21 @@ def csv_value(value: Any, *, escape_formulas: bool = False) -> str:
     return cell_text(value)
 
 
-def write_csv(path: Path, table: Table, *, escape_formulas: bool = False,
+def write_csv(path: Path, table: Table, *, escape_formulas: bool = False, bom: bool = False,
               lock_dir: Path | None = None) -> CsvResult:
     """Write `table` to `path`; the file appears complete or not at all (the sinks' shared atomic replace:
-    temp file beside it, fsync, rename, under the output's lock in `lock_dir`)."""
+    temp file beside it, fsync, rename, under the output's lock in `lock_dir`).
+
+    `bom` starts the file with a UTF-8 byte-order mark: without it Excel reads the file in the
+    system's legacy code page and shows emoji and right-to-left names as mojibake.
+    """
     path = Path(path)
     rows = 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(path, lock_dir=lock_dir) as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            # utf-8-sig writes the mark once, before the first character
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig" if bom else "utf-8", newline="")
             try:
                 writer = csv.writer(text)
                 writer.writerow(table.headers)
