@@ -19,8 +19,6 @@ from sheets_sync.redaction import redact
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose reader closed the pipe
 PROG = "sheets-sync"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 LOCAL_STATE_DIR = ".sheets-sync"  # where `history` without --config looks, in the current folder
 DRY_RUN_ROWS = 10  # rows per report `run --dry-run` prints unless --rows says otherwise
 BUG_HINT = "this is a bug, please report it with the traceback above (secrets in it are masked)"
@@ -50,10 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text,
                               epilog=f"example: {example}")
 
-    demo = command("demo", "run config/demo.yaml against the bundled emulator (no account, no network)",
-                   "sheets-sync demo")
+    demo = command("demo", "run the bundled demo config against the bundled emulator (no account, no network); "
+                   "writes reports/ and .sheets-sync/ in the current folder", "sheets-sync demo")
     demo.add_argument("--output-dir", type=Path, metavar="DIR",
-                      help="write the reports and run history under DIR instead of the repository")
+                      help="write the reports (and the run history, in DIR/.sheets-sync) under DIR instead of "
+                           "the current folder")
     demo.set_defaults(handler=cmd_demo)
 
     run = command("run", "fetch every (or each named) report once and write its destinations",
@@ -116,9 +115,9 @@ def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     summary = _run_demo(args.output_dir, _progress(args))
     code = _finish(summary, args)
     if code == EXIT_OK:
-        folder = args.output_dir.resolve() if args.output_dir else REPO_ROOT
-        print(f"Next: open the workbook above; `python -m sheets_sync history` run in {folder} lists this "
-              "run; config/example.yaml is a starting point for your own reports.")
+        folder = args.output_dir.resolve() if args.output_dir else Path.cwd()
+        print(f"Next: open the workbook above; `sheets-sync history` run in {folder} lists this run; "
+              "the README's config/example.yaml is a starting point for your own reports.")
     return code
 
 
@@ -229,39 +228,36 @@ def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
-    """Serve the emulator on a free loopback port and run config/demo.yaml against it."""
+    """Serve the emulator on a free loopback port and run the packaged demo config against it."""
     import datetime as dt
 
     from sheets_sync.config import load_config
+    from sheets_sync.demo import demo_files, demo_folders
     from sheets_sync.emulator import EmulatorOptions, start_emulator
     from sheets_sync.orchestrator import history_for, run_config
 
     # The emulator's data ends on its anchor date; anchoring it today makes last_90_days find data.
     options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.timezone.utc).date())
-    with start_emulator(options) as emulator:
+    with demo_files() as files, start_emulator(options) as emulator:
         # The demo's only "secrets" reach the config the way real ones do: as environment variables.
         env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": options.client_id,
                "LATER_CLIENT_SECRET": options.client_secret}
-        cfg = load_config(_demo_config(), env)
-        if output_dir is not None:
-            cfg = _redirect_outputs(cfg, output_dir.resolve())
+        cfg = load_config(files.config, env)
+        # The package folder may be read-only (site-packages): outputs and history go to the user's folder.
+        cfg = _redirect_outputs(cfg, *demo_folders(output_dir, Path.cwd()), template=files.template)
         return run_config(cfg, progress=progress, history=history_for(cfg))
 
 
-def _demo_config() -> Path:
-    # config/ and templates/ ship in the repository, not in the wheel: an installed copy finds them
-    # when run from the repository root.
-    for candidate in (DEMO_CONFIG, Path.cwd() / "config" / "demo.yaml"):
-        if candidate.is_file():
-            return candidate
-    raise UsageError("config/demo.yaml not found: run the demo from the sheets-sync repository folder")
+def _redirect_outputs(cfg, folder: Path, state_dir: Path, *, template: Path):  # noqa: ANN001, ANN202
+    """The demo config with every output file moved into `folder`, the history into `state_dir`."""
+    def moved(destination):  # noqa: ANN001, ANN202
+        update = {"output": str(folder / Path(destination.output).name)}
+        if destination.type == "excel":
+            update["template"] = template
+        return destination.model_copy(update=update)
 
-
-def _redirect_outputs(cfg, folder: Path):  # noqa: ANN001, ANN202
-    """The demo config with every output file and the run history moved into `folder`."""
-    destinations = {name: d.model_copy(update={"output": str(folder / Path(d.output).name)})
-                    if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
-    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(folder / ".sheets-sync")})
+    destinations = {name: moved(d) if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
+    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(state_dir)})
 
 
 def _load(path: Path):  # noqa: ANN202  (Config: imported lazily so `emulator` starts fast)

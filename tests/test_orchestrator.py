@@ -242,7 +242,7 @@ defaults:
   date_range: {{start: 2026-04-01, end: 2026-06-30}}
 destinations:
   flat: {{type: csv, output: "out/{{report}}.csv"}}
-  branded: {{type: excel, template: {REPO / 'templates' / 'demo.xlsx'}, output: out/branded.xlsx}}
+  branded: {{type: excel, template: {REPO / 'sheets_sync' / 'demo' / 'demo.xlsx'}, output: out/branded.xlsx}}
 reports:
   - name: Campaign ROI
     endpoint: campaigns/performance

@@ -121,7 +121,7 @@ def test_broken_template_exits_2_before_any_request(tmp_path: Path, make_emulato
         monkeypatch.setenv(key, value)
     path = tmp_path / "sync.yaml"
     text = PARTIAL.replace("book: {type: excel, output: out/book.xlsx}",
-                           f"book: {{type: excel, template: {ROOT / 'templates' / 'demo.xlsx'}, output: out/book.xlsx}}")
+                           f"book: {{type: excel, template: {ROOT / 'sheets_sync' / 'demo' / 'demo.xlsx'}, output: out/book.xlsx}}")
     path.write_text(text.replace("    destination: book\n", "    destination: book\n    tab: Platforms\n"),
                     encoding="utf-8")
     assert main(["run", str(path)]) == 2
