@@ -185,7 +185,13 @@ def cmd_history(args: argparse.Namespace, extra: list[str]) -> int:
     from sheets_sync.history import RunHistory, sqlite_url
     from sheets_sync.progress import make_console, print_history
 
-    history = _history_for(_load(args.config)) if args.config else RunHistory(sqlite_url(Path(LOCAL_STATE_DIR)))
+    if args.config:
+        from sheets_sync.config.state import history_config
+
+        # Only state_url / state_dir matter here: no API credentials are needed to read the history.
+        history = _history_for(history_config(args.config, dict(os.environ)))
+    else:
+        history = RunHistory(sqlite_url(Path(LOCAL_STATE_DIR)))
     records = history.recent(args.limit)
     print_history(make_console(), records)
     if not records and not args.config:
