@@ -50,14 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "run the bundled demo config against the bundled emulator (no account, no network); "
                    "writes reports/ and .sheets-sync/ in the current folder", "sheets-sync demo")
-    demo.add_argument("--output-dir", type=Path, metavar="DIR",
+    demo.add_argument("--output-dir", type=_path, metavar="DIR",
                       help="write the reports (and the run history, in DIR/.sheets-sync) under DIR instead of "
                            "the current folder")
     demo.set_defaults(handler=cmd_demo)
 
     run = command("run", "fetch every (or each named) report once and write its destinations",
                   "sheets-sync run config/my.yaml --report 'Campaign ROI'")
-    run.add_argument("config", type=Path, metavar="CONFIG")
+    run.add_argument("config", type=_path, metavar="CONFIG")
     run.add_argument("--report", action="append", default=[], metavar="NAME",
                      help="run only this report (repeatable)")
     run.add_argument("--dry-run", action="store_true", help="fetch and print the rows; write nothing")
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = command("validate", "check a config offline; print every problem as FILE:LINE:COL: key: message",
                        "sheets-sync validate config/my.yaml")
-    validate.add_argument("config", type=Path, metavar="CONFIG")
+    validate.add_argument("config", type=_path, metavar="CONFIG")
     validate.set_defaults(handler=cmd_validate)
 
     endpoints = command("endpoints", "list the Reporting API endpoints, or one endpoint's parameters, "
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = command("preview", "fetch one report and print its first rows; write nothing",
                       "sheets-sync preview config/my.yaml --report 'Campaign ROI' --rows 5")
-    preview.add_argument("config", type=Path, metavar="CONFIG")
+    preview.add_argument("config", type=_path, metavar="CONFIG")
     preview.add_argument("--report", required=True, metavar="NAME")
     preview.add_argument("--rows", type=_positive_int, default=10, metavar="N", help="rows to show (default 10)")
     preview.set_defaults(handler=cmd_preview)
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     history = command("history", "list recent runs from the run history",
                       "sheets-sync history --config config/my.yaml --limit 50")
     history.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="runs to show (default 20)")
-    history.add_argument("--config", type=Path, metavar="CONFIG",
+    history.add_argument("--config", type=_path, metavar="CONFIG",
                          help="read the history of this config (default: ./.sheets-sync/history.sqlite)")
     history.set_defaults(handler=cmd_history)
 
@@ -99,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "sheets-sync schema > sheets-sync.schema.json")
     schema.set_defaults(handler=cmd_schema)
     return parser
+
+
+def _path(text: str) -> Path:
+    # No file system takes a NUL in a name; Python would raise ValueError deep inside the command.
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"a path cannot contain a NUL character: {text!r}")
+    return Path(text)
 
 
 def _positive_int(text: str) -> int:

@@ -95,6 +95,8 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
     ancestor, which must be a writable folder (the run creates the missing folders).
     """
     what = "folder" if folder else "database file"
+    if "\x00" in str(path):  # pathlib answers "does not exist", then every use of it raises ValueError
+        return f"the {what} path contains a NUL character (\\0)"
     try:
         if path.exists():
             if folder and not path.is_dir():
@@ -112,8 +114,8 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
             return f"cannot create the {what} {path}: {ancestor} is a file, not a folder"
         if not os.access(ancestor, os.W_OK | os.X_OK):
             return f"cannot create the {what} {path}: {ancestor} is not writable"
-    except OSError as exc:  # a name too long for the file system, a broken mount, ...
-        return f"cannot use the {what} {path}: {exc.strerror or exc}"
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a broken mount, ...
+        return f"cannot use the {what} {path}: {getattr(exc, 'strerror', None) or exc}"
     return None
 
 

@@ -171,3 +171,24 @@ def test_history_with_config_still_reports_a_broken_state_url(tmp_path: Path, mo
     assert main(["history", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert "state_url: environment variable HISTORY_DB is not set" in err and "LATER_CLIENT_ID" not in err
+
+
+@pytest.mark.parametrize("argv", [["run", "\x00"], ["validate", "a\x00b"], ["history", "--config", "\x00"],
+                                  ["preview", "\x00", "--report", "R"], ["demo", "--output-dir", "\x00"]])
+def test_nul_in_a_path_argument_is_a_usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A NUL character in a path argument (found by the CLI fuzz test): one usage line, exit 2, no traceback."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "a path cannot contain a NUL character" in err
+
+
+@pytest.mark.parametrize(("line", "key"), [('state_dir: "a\\0b"', "state_dir"), ('state_url: "sqlite:///a\\0b"', "state_url")])
+def test_nul_in_a_state_path_is_a_config_problem(tmp_path: Path, credentials: None, capsys: pytest.CaptureFixture[str],
+                                                 line: str, key: str) -> None:
+    """A NUL in state_dir or a SQLite state_url: validate, run and history exit 2 naming the key (was a traceback)."""
+    config = _write(tmp_path, line + "\n")
+    for argv in _commands(config):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        assert f"{key}: the " in captured.out + captured.err and "NUL character" in captured.out + captured.err
