@@ -251,6 +251,12 @@ def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
 
     # The emulator's data ends on its anchor date; anchoring it today makes last_90_days find data.
     options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.timezone.utc).date())
+    from sheets_sync.config.state import state_path_problem
+
+    for folder in demo_folders(output_dir, Path.cwd()):  # checked before fetching anything
+        problem = state_path_problem(folder)
+        if problem:
+            raise UsageError(f"the demo cannot write its files: {problem}")
     with demo_files() as files, start_emulator(options) as emulator:
         # The demo's only "secrets" reach the config the way real ones do: as environment variables.
         env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": options.client_id,

@@ -14,6 +14,7 @@ from sheets_sync.errors import SheetsSyncError
 from sheets_sync.redaction import redact
 
 MAX_ERROR_CHARS = 500
+MAX_LIMIT = 2**31 - 1  # fits every SQL database's LIMIT
 STATUSES = ("ok", "partial", "failed")  # partial: some destinations written, others failed
 
 _metadata = sa.MetaData()
@@ -141,8 +142,9 @@ class RunHistory:
         engine = self._connect(create=False)
         if engine is None:
             return []
+        # A limit beyond what a database integer holds (`--limit 99999999999999999999`) means "all of them".
         query = (sa.select(runs_table).order_by(runs_table.c.started_at.desc(), runs_table.c.id.desc())
-                 .limit(limit))
+                 .limit(min(limit, MAX_LIMIT)))
         try:
             with engine.connect() as conn:
                 result = conn.execute(query).mappings().all()

@@ -7,6 +7,7 @@ bounded so the file takes well under 30 s; SHEETS_SYNC_FUZZ_EXAMPLES=N multiplie
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from sheets_sync.catalogue import ENDPOINTS
 from sheets_sync.cli import BUG_HINT, main
 from sheets_sync.config import config_json_schema
+from sheets_sync.history import RunHistory, RunRecord, sqlite_url
 
 SCALE = int(os.environ.get("SHEETS_SYNC_FUZZ_EXAMPLES", "1"))
 # The same examples on every run (a red test is reproducible); a scaled-up hunt draws new ones each time.
@@ -217,6 +219,12 @@ def argument_files(emulator_env: None, tmp_path: Path) -> dict[str, str]:
     files["list"].write_text("- a\n- b\n", encoding="utf-8")
     files["empty"].write_text("", encoding="utf-8")
     files["binary"].write_bytes(b"\xff\xfe\x00garbage\x9c")
+    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    for state in (tmp_path / ".sheets-sync", tmp_path / "state"):  # `history` and `history --config good.yaml`
+        history = RunHistory(sqlite_url(state))
+        history.record([RunRecord(run_id="r", started_at=moment, finished_at=moment, report="Campaigns",
+                                  status="failed", error="boom =1+1 🔥", output="out/x.csv")])
+        history.close()
     named = {k: str(v) for k, v in files.items()}
     named.update(folder=str(tmp_path), missing=str(tmp_path / "missing.yaml"), nested=str(files["good"] / "x"))
     return named

@@ -192,3 +192,27 @@ def test_nul_in_a_state_path_is_a_config_problem(tmp_path: Path, credentials: No
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err
         assert f"{key}: the " in captured.out + captured.err and "NUL character" in captured.out + captured.err
+
+
+def test_history_limit_beyond_a_database_integer_lists_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`history --limit 99999999999999999999` (found by the fuzz test; SQLite overflowed) lists every run."""
+    monkeypatch.chdir(tmp_path)
+    history = RunHistory(sqlite_url(tmp_path / ".sheets-sync"))
+    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    history.record([RunRecord(run_id="r1", started_at=moment, finished_at=moment, report="Nightly", status="ok")])
+    history.close()
+    assert main(["history", "--limit", "9" * 30]) == 0
+    captured = capsys.readouterr()
+    assert "Nightly" in captured.out and "Traceback" not in captured.err
+
+
+def test_demo_output_dir_that_is_a_file_is_refused_before_fetching(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`demo --output-dir FILE`: one usage line naming the file, exit 2, no emulator started, nothing written."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    assert main(["demo", "--output-dir", str(blocker)]) == 2
+    captured = capsys.readouterr()
+    assert f"{blocker} is a file, not a folder" in captured.err and captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
