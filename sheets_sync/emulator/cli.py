@@ -30,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client-id", default="demo-client", help="OAuth client id to accept (default: demo-client)")
     p.add_argument("--client-secret", default="demo-secret",
                    help="OAuth client secret to accept (default: demo-secret)")
-    p.add_argument("--token-lifetime", type=_at_least(1), default=43200, metavar="SECONDS",
-                   help="lifetime of issued tokens (default 43200)")
+    p.add_argument("--token-lifetime", type=_at_least(0), default=43200, metavar="SECONDS",
+                   help="lifetime of issued tokens (default 43200; 0 issues tokens already expired)")
     p.add_argument("--lenient-params", action="store_true", help="ignore unknown query parameters")
     faults = p.add_argument_group("fault injection (all off by default)")
     faults.add_argument("--latency-ms", type=_at_least(0), default=0, metavar="MS",

@@ -78,11 +78,10 @@ class EmulatorOptions:
             raise ValueError("scale must be at least 1")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535 (0 = a free port), not {self.port}")
-        for name in ("latency_ms", "retry_after_seconds", "cache_size"):
+        # token_lifetime_seconds 0 is a fault on purpose: every token is expired when issued
+        for name in ("latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
-        if self.token_lifetime_seconds < 1:
-            raise ValueError("token_lifetime_seconds must be at least 1")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
         for name in ("throttle_every", "revoke_after", "malformed_json_every", "html_every",

@@ -77,7 +77,7 @@ def test_bad_pagination_is_a_usage_error():
 
 @pytest.mark.parametrize(("flag", "value"), [
     ("--error-rate", "1.5"), ("--error-rate", "-0.1"), ("--error-rate", "nan"), ("--latency-ms", "-5"),
-    ("--retry-after", "-1"), ("--token-lifetime", "0"), ("--scale", "0"), ("--rate-limit", "0"),
+    ("--retry-after", "-1"), ("--token-lifetime", "-1"), ("--scale", "0"), ("--rate-limit", "0"),
     ("--throttle-every", "-2"), ("--html-every", "x"), ("--anchor-date", "2026-02-30"),
 ])
 def test_invalid_number_is_one_usage_line_naming_the_flag(flag, value, capsys):
@@ -89,7 +89,7 @@ def test_invalid_number_is_one_usage_line_naming_the_flag(flag, value, capsys):
     assert len(errors) == 1 and f"argument {flag}:" in errors[0] and value in errors[0]
 
 
-@pytest.mark.parametrize("field", ["latency_ms", "retry_after_seconds", "cache_size"])
+@pytest.mark.parametrize("field", ["latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds"])
 def test_library_options_refuse_negative_numbers(field):
     """EmulatorOptions.validate refuses what the command line refuses (for emulators started from code)."""
     with pytest.raises(ValueError, match=field):
