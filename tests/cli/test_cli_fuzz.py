@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.catalogue import ENDPOINTS
+from sheets_sync import redaction
 from sheets_sync.cli import BUG_HINT, main
 from sheets_sync.config import config_json_schema
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
@@ -146,6 +149,19 @@ def _inside(path: str) -> bool:
     return not Path(path).is_absolute() and ".." not in Path(path).parts and not path.startswith(("~", "/", "\\"))
 
 
+@contextmanager
+def isolated_secrets() -> Iterator[None]:
+    """Secrets registered by one example (a random client_secret such as "instances") are forgotten after it:
+    the registry is process-wide, and a masked word would corrupt other tests' messages and this one's checks."""
+    before = set(redaction._secrets)  # noqa: SLF001 - the test owns the process's registry between examples
+    try:
+        yield
+    finally:
+        with redaction._lock:  # noqa: SLF001
+            redaction._secrets.clear()  # noqa: SLF001
+            redaction._secrets.update(before)  # noqa: SLF001
+
+
 def _assert_no_traceback(code: int, out: str, err: str) -> None:
     assert "Traceback" not in err and BUG_HINT not in err, err
     assert code in (0, 1, 2), (code, out, err)
@@ -166,7 +182,7 @@ def emulator_env(emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 def test_validate_of_any_schema_shaped_config_ends_in_lines_not_a_traceback(
         config: Any, emulator_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     """validate on configs drawn from the JSON Schema (off-bounds and wrong-typed values mixed in): exit 0 or 2."""
-    with tempfile.TemporaryDirectory() as folder:
+    with isolated_secrets(), tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.yaml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         code = main(["validate", str(path)])
@@ -180,7 +196,7 @@ def test_validate_of_any_schema_shaped_config_ends_in_lines_not_a_traceback(
 def test_run_of_any_schema_shaped_config_ends_in_lines_not_a_traceback(
         config: Any, dry_run: bool, emulator_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     """run against the emulator (outputs kept in a scratch folder), then history --config: never a traceback."""
-    with tempfile.TemporaryDirectory() as folder:
+    with isolated_secrets(), tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.yaml"
         path.write_text(yaml.safe_dump(runnable(config), allow_unicode=True, sort_keys=False), encoding="utf-8")
         code = main(["run", str(path), *(["--dry-run"] if dry_run else [])])
@@ -196,7 +212,7 @@ def test_run_of_any_schema_shaped_config_ends_in_lines_not_a_traceback(
 def test_validate_of_arbitrary_text_ends_in_lines_not_a_traceback(
         text: str, emulator_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     """A config file holding any text at all (broken YAML, control characters, tabs): a located problem, exit 2."""
-    with tempfile.TemporaryDirectory() as folder:
+    with isolated_secrets(), tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "fuzz.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogateescape")
         code = main(["validate", str(path)])
@@ -243,6 +259,7 @@ def test_random_argument_vectors_end_in_lines_not_a_traceback(
     if data.draw(st.booleans()):
         argv = [data.draw(st.sampled_from(COMMANDS)), *argv]  # most vectors start like a real command
     argv = [a for a in argv if a not in ("demo", "emulator")]  # both serve or write for real; tested on their own
-    code = main(argv)
+    with isolated_secrets():
+        code = main(argv)
     captured = capsys.readouterr()
     _assert_no_traceback(code, captured.out, captured.err)
