@@ -34,8 +34,9 @@ def _write(tmp_path: Path, extra: str) -> Path:
 @pytest.fixture()
 def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """API variables set (to values that reach nothing): only the state keys can be wrong."""
-    monkeypatch.setenv("LATER_CLIENT_ID", "id")
-    monkeypatch.setenv("LATER_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("LATER_CLIENT_ID", "state-test-client")
+    # registered as a secret for the whole process: a word such as "secret" would be masked in other tests
+    monkeypatch.setenv("LATER_CLIENT_SECRET", "state-test-secret-7f3a")
 
 
 @pytest.mark.parametrize(("url", "names"), [
