@@ -88,7 +88,8 @@ def test_bom_starts_the_file_once_and_keeps_every_character(tmp_path: Path) -> N
     assert data.startswith(BOM) and not data[len(BOM):].startswith(BOM)
     assert data[len(BOM):] == plain.path.read_bytes()
     with with_bom.path.open(encoding="utf-8-sig", newline="") as handle:
-        assert list(csv.reader(handle))[1:] == [["مرحبا 🌍", "1", "0.5", ""], ["שלום ✨ 👩🏽‍💻", "2", "", "2026-01-05"]]
+        assert list(csv.reader(handle))[1:] == [["مرحبا 🌍", "1", "0.5", ""],
+                                                ["שלום ✨ 👩🏽‍💻", "2", "", "2026-01-05"]]
 
 
 def test_no_bom_by_default_in_the_writer(tmp_path: Path) -> None:

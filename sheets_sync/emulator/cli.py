@@ -106,7 +106,8 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
     """The EmulatorOptions the parsed command line asks for."""
     return EmulatorOptions(
         port=args.port, host=args.host, pagination=args.pagination, seed=args.seed, scale=args.scale,
-        anchor_date=args.anchor_date or default_anchor_date(), client_id=args.client_id, client_secret=args.client_secret,
+        anchor_date=args.anchor_date or default_anchor_date(),
+        client_id=args.client_id, client_secret=args.client_secret,
         token_lifetime_seconds=args.token_lifetime, strict_params=not args.lenient_params,
         latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_per_minute=args.rate_limit,
         throttle_every=args.throttle_every, retry_after_seconds=args.retry_after, revoke_after=args.revoke_after,

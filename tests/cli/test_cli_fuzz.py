@@ -43,7 +43,8 @@ INTERESTING = [
     "2026-06-01", "1999-01-01", "0 6 * * *", "*/5 * * * *", "61 * * * *", "15m", "1d", "out/{report}.csv",
     "out/{end_date:%Y-%m}.xlsx", "{end_date:%Q}", "{nope}.csv", "../../escape.csv", "a/b/../c.xlsx", "x.txt",
     "UTC", "Europe/London", "Mars/Olympus", "${UNSET_VARIABLE}", "${LATER_CLIENT_ID}", "$${literal}", "${",
-    "sqlite:///h.sqlite", "sqlite://", "postgresql+psycopg2://u:p@db.invalid/db", "notaurl://", "mysql+pymysql://db.invalid/db",
+    "sqlite:///h.sqlite", "sqlite://", "postgresql+psycopg2://u:p@db.invalid/db", "notaurl://",
+    "mysql+pymysql://db.invalid/db",
     "postgresql+asyncpg://db.invalid/db", "state", "state/sub", "fuzz.yaml",
     "instagram", "tiktok", "INSTAGRAM_POST", "post_date", "performance_date", "week", "month", "ASC", "DESC",
     "replace", "upsert", "append", "v1", "v2", "page", "cursor", "auto", "starttls", "a@b.example", "not-an-email",
@@ -251,7 +252,8 @@ def argument_files(emulator_env: None, tmp_path: Path) -> dict[str, str]:
 def test_random_argument_vectors_end_in_lines_not_a_traceback(
         data: st.DataObject, argument_files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     """Any mix of commands, options, paths, numbers and text on the command line: exit 0, 1 or 2, never a bug."""
-    token = st.one_of(st.sampled_from(COMMANDS), st.sampled_from(OPTIONS), st.sampled_from(list(argument_files.values())),
+    token = st.one_of(st.sampled_from(COMMANDS), st.sampled_from(OPTIONS),
+                      st.sampled_from(list(argument_files.values())),
                       st.sampled_from(["0", "-1", "5", "99999999999999999999", "1e3", "DEBUG", "error", "Campaigns",
                                        "campaigns", "creators/performance", "nope/route", "🔥", "\x00"]),
                       st.text(max_size=8))

@@ -142,7 +142,8 @@ def test_unwritable_folder_check_uses_the_permission_the_os_reports(tmp_path: Pa
     locked.mkdir()
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != locked and real_access(path, mode))
-    assert state_path_problem(locked / "state") == f"cannot create the folder {locked / 'state'}: {locked} is not writable"
+    expected = f"cannot create the folder {locked / 'state'}: {locked} is not writable"
+    assert state_path_problem(locked / "state") == expected
     assert state_path_problem(locked) == f"{locked} is not writable"
 
 
@@ -183,7 +184,8 @@ def test_nul_in_a_path_argument_is_a_usage_error(argv: list[str], capsys: pytest
     assert "Traceback" not in err and "a path cannot contain a NUL character" in err
 
 
-@pytest.mark.parametrize(("line", "key"), [('state_dir: "a\\0b"', "state_dir"), ('state_url: "sqlite:///a\\0b"', "state_url")])
+@pytest.mark.parametrize(("line", "key"), [('state_dir: "a\\0b"', "state_dir"),
+                                           ('state_url: "sqlite:///a\\0b"', "state_url")])
 def test_nul_in_a_state_path_is_a_config_problem(tmp_path: Path, credentials: None, capsys: pytest.CaptureFixture[str],
                                                  line: str, key: str) -> None:
     """A NUL in state_dir or a SQLite state_url: validate, run and history exit 2 naming the key (was a traceback)."""
