@@ -20,8 +20,6 @@ from sheets_sync.signals import Terminated, interrupt_exit_code, sigterm_interru
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose reader closed the pipe
 PROG = "sheets-sync"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 LOCAL_STATE_DIR = ".sheets-sync"  # where `history` without --config looks, in the current folder
 DRY_RUN_ROWS = 10  # rows per report `run --dry-run` prints unless --rows says otherwise
 BUG_HINT = "this is a bug, please report it with the traceback above (secrets in it are masked)"
@@ -51,15 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text,
                               epilog=f"example: {example}")
 
-    demo = command("demo", "run config/demo.yaml against the bundled emulator (no account, no network)",
-                   "sheets-sync demo")
-    demo.add_argument("--output-dir", type=Path, metavar="DIR",
-                      help="write the reports and run history under DIR instead of the repository")
+    demo = command("demo", "run the bundled demo config against the bundled emulator (no account, no network); "
+                   "writes reports/ and .sheets-sync/ in the current folder", "sheets-sync demo")
+    demo.add_argument("--output-dir", type=_path, metavar="DIR",
+                      help="write the reports (and the run history, in DIR/.sheets-sync) under DIR instead of "
+                           "the current folder")
     demo.set_defaults(handler=cmd_demo)
 
     run = command("run", "fetch every (or each named) report once and write its destinations",
                   "sheets-sync run config/my.yaml --report 'Campaign ROI'")
-    run.add_argument("config", type=Path, metavar="CONFIG")
+    run.add_argument("config", type=_path, metavar="CONFIG")
     run.add_argument("--report", action="append", default=[], metavar="NAME",
                      help="run only this report (repeatable)")
     run.add_argument("--dry-run", action="store_true", help="fetch and print the rows; write nothing")
@@ -70,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = command("validate", "check a config offline; print every problem as FILE:LINE:COL: key: message",
                        "sheets-sync validate config/my.yaml")
-    validate.add_argument("config", type=Path, metavar="CONFIG")
+    validate.add_argument("config", type=_path, metavar="CONFIG")
     validate.set_defaults(handler=cmd_validate)
 
     endpoints = command("endpoints", "list the Reporting API endpoints, or one endpoint's parameters, "
@@ -80,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = command("preview", "fetch one report and print its first rows; write nothing",
                       "sheets-sync preview config/my.yaml --report 'Campaign ROI' --rows 5")
-    preview.add_argument("config", type=Path, metavar="CONFIG")
+    preview.add_argument("config", type=_path, metavar="CONFIG")
     preview.add_argument("--report", required=True, metavar="NAME")
     preview.add_argument("--rows", type=_positive_int, default=10, metavar="N", help="rows to show (default 10)")
     preview.set_defaults(handler=cmd_preview)
@@ -88,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     history = command("history", "list recent runs from the run history",
                       "sheets-sync history --config config/my.yaml --limit 50")
     history.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="runs to show (default 20)")
-    history.add_argument("--config", type=Path, metavar="CONFIG",
+    history.add_argument("--config", type=_path, metavar="CONFIG",
                          help="read the history of this config (default: ./.sheets-sync/history.sqlite)")
     history.set_defaults(handler=cmd_history)
 
@@ -101,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "sheets-sync schema > sheets-sync.schema.json")
     schema.set_defaults(handler=cmd_schema)
     return parser
+
+
+def _path(text: str) -> Path:
+    # No file system takes a NUL in a name; Python would raise ValueError deep inside the command.
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"a path cannot contain a NUL character: {text!r}")
+    return Path(text)
 
 
 def _positive_int(text: str) -> int:
@@ -117,9 +123,9 @@ def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     summary = _run_demo(args.output_dir, _progress(args))
     code = _finish(summary, args)
     if code == EXIT_OK:
-        folder = args.output_dir.resolve() if args.output_dir else REPO_ROOT
-        print(f"Next: open the workbook above; `python -m sheets_sync history` run in {folder} lists this "
-              "run; config/example.yaml is a starting point for your own reports.")
+        folder = args.output_dir.resolve() if args.output_dir else Path.cwd()
+        print(f"Next: open the workbook above; `sheets-sync history` run in {folder} lists this run; "
+              "the README's config/example.yaml is a starting point for your own reports.")
     return code
 
 
@@ -187,7 +193,13 @@ def cmd_history(args: argparse.Namespace, extra: list[str]) -> int:
     from sheets_sync.history import RunHistory, sqlite_url
     from sheets_sync.progress import make_console, print_history
 
-    history = _history_for(_load(args.config)) if args.config else RunHistory(sqlite_url(Path(LOCAL_STATE_DIR)))
+    if args.config:
+        from sheets_sync.config.state import history_config
+
+        # Only state_url / state_dir matter here: no API credentials are needed to read the history.
+        history = _history_for(history_config(args.config, dict(os.environ)))
+    else:
+        history = RunHistory(sqlite_url(Path(LOCAL_STATE_DIR)))
     records = history.recent(args.limit)
     print_history(make_console(), records)
     if not records and not args.config:
@@ -230,39 +242,42 @@ def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
-    """Serve the emulator on a free loopback port and run config/demo.yaml against it."""
+    """Serve the emulator on a free loopback port and run the packaged demo config against it."""
     import datetime as dt
 
     from sheets_sync.config import load_config
+    from sheets_sync.demo import demo_files, demo_folders
     from sheets_sync.emulator import EmulatorOptions, start_emulator
     from sheets_sync.orchestrator import history_for, run_config
 
     # The emulator's data ends on its anchor date; anchoring it today makes last_90_days find data.
     options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.timezone.utc).date())
-    with start_emulator(options) as emulator:
+    from sheets_sync.config.state import state_path_problem
+
+    for folder in demo_folders(output_dir, Path.cwd()):  # checked before fetching anything
+        problem = state_path_problem(folder)
+        if problem:
+            raise UsageError(f"the demo cannot write its files: {problem}")
+    with demo_files() as files, start_emulator(options) as emulator:
         # The demo's only "secrets" reach the config the way real ones do: as environment variables.
         env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": options.client_id,
                "LATER_CLIENT_SECRET": options.client_secret}
-        cfg = load_config(_demo_config(), env)
-        if output_dir is not None:
-            cfg = _redirect_outputs(cfg, output_dir.resolve())
+        cfg = load_config(files.config, env)
+        # The package folder may be read-only (site-packages): outputs and history go to the user's folder.
+        cfg = _redirect_outputs(cfg, *demo_folders(output_dir, Path.cwd()), template=files.template)
         return run_config(cfg, progress=progress, history=history_for(cfg))
 
 
-def _demo_config() -> Path:
-    # config/ and templates/ ship in the repository, not in the wheel: an installed copy finds them
-    # when run from the repository root.
-    for candidate in (DEMO_CONFIG, Path.cwd() / "config" / "demo.yaml"):
-        if candidate.is_file():
-            return candidate
-    raise UsageError("config/demo.yaml not found: run the demo from the sheets-sync repository folder")
+def _redirect_outputs(cfg, folder: Path, state_dir: Path, *, template: Path):  # noqa: ANN001, ANN202
+    """The demo config with every output file moved into `folder`, the history into `state_dir`."""
+    def moved(destination):  # noqa: ANN001, ANN202
+        update = {"output": str(folder / Path(destination.output).name)}
+        if destination.type == "excel":
+            update["template"] = template
+        return destination.model_copy(update=update)
 
-
-def _redirect_outputs(cfg, folder: Path):  # noqa: ANN001, ANN202
-    """The demo config with every output file and the run history moved into `folder`."""
-    destinations = {name: d.model_copy(update={"output": str(folder / Path(d.output).name)})
-                    if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
-    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(folder / ".sheets-sync")})
+    destinations = {name: moved(d) if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
+    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(state_dir)})
 
 
 def _load(path: Path):  # noqa: ANN202  (Config: imported lazily so `emulator` starts fast)

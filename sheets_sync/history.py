@@ -9,11 +9,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from sheets_sync.config.state import HISTORY_FILE
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.redaction import redact
 
-HISTORY_FILE = "history.sqlite"
 MAX_ERROR_CHARS = 500
+MAX_LIMIT = 2**31 - 1  # fits every SQL database's LIMIT
 STATUSES = ("ok", "partial", "failed", "interrupted")  # partial: some destinations written, others failed;
 # interrupted: the run was stopped (Ctrl-C, SIGTERM) before this report had finished
 
@@ -90,12 +91,16 @@ class RunHistory:
     def _connect(self, *, create: bool) -> sa.Engine | None:
         if self._engine is not None:
             return self._engine
-        url = sa.make_url(self.url)
+        try:
+            url = sa.make_url(self.url)
+        except (SQLAlchemyError, ValueError):
+            raise HistoryError("cannot open run history: state_url is not a SQLAlchemy database URL") from None
+        shown = url.render_as_string(hide_password=True)
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             path = Path(url.database)
-            if not create and not path.exists():
-                return None  # reading a history that was never written: nothing to show, create nothing
             try:
+                if not create and not path.exists():
+                    return None  # reading a history that was never written: nothing to show, create nothing
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise HistoryError(f"cannot create the run history folder {path.parent}: "
@@ -104,8 +109,11 @@ class RunHistory:
             engine = sa.create_engine(url)
             _metadata.create_all(engine)
         except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot open run history {url.render_as_string(hide_password=True)}: "
-                               f"{one_line_error(str(exc.orig or exc))}") from None
+            raise HistoryError(f"cannot open run history {shown}: "
+                               f"{one_line_error(str(getattr(exc, 'orig', None) or exc))}") from None
+        except ImportError as exc:  # the URL's database driver is not installed (validate says so first)
+            raise HistoryError(f"cannot open run history {shown}: its database driver is not installed "
+                               f"(Python module {exc.name or exc})") from None
         self._engine = engine
         return engine
 
@@ -135,8 +143,9 @@ class RunHistory:
         engine = self._connect(create=False)
         if engine is None:
             return []
+        # A limit beyond what a database integer holds (`--limit 99999999999999999999`) means "all of them".
         query = (sa.select(runs_table).order_by(runs_table.c.started_at.desc(), runs_table.c.id.desc())
-                 .limit(limit))
+                 .limit(min(limit, MAX_LIMIT)))
         try:
             with engine.connect() as conn:
                 result = conn.execute(query).mappings().all()

@@ -1,4 +1,4 @@
-"""Build templates/demo.xlsx, the demo's branded template: `python templates/make_demo_template.py`.
+"""Build sheets_sync/demo/demo.xlsx, the demo's branded template: `python templates/make_demo_template.py`.
 
 XlsxWriter is a build-time tool here only (requirements-dev.txt); the sink never loads it. The
 logo is drawn as a PNG with zlib and struct so no imaging library is needed.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-OUTPUT = Path(__file__).with_name("demo.xlsx")
+OUTPUT = Path(__file__).resolve().parent.parent / "sheets_sync" / "demo" / "demo.xlsx"  # package data
 BRAND = "#5B3CC4"          # violet
 ACCENT = "#FF7A59"         # coral
 INK = "#1F2330"

@@ -45,5 +45,5 @@ def render(workbook: Path, png: Path, dpi: int = 110) -> Path:
 
 
 if __name__ == "__main__":
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "templates" / "demo.xlsx"
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "sheets_sync" / "demo" / "demo.xlsx"
     print(render(source, ROOT / "docs" / "demo-template.png"))

@@ -74,3 +74,76 @@ def test_unwritable_folder_is_a_sink_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(SinkError, match="cannot write CSV"):
         write_csv(tmp_path / "file" / "out.csv", _table([]))
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_bom_starts_the_file_once_and_keeps_every_character(tmp_path: Path) -> None:
+    """bom=True: the file starts with one UTF-8 byte-order mark; emoji and right-to-left text read back intact."""
+    rows = [("مرحبا 🌍", 1, 0.5, None), ("שלום ✨ 👩🏽‍💻", 2, None, dt.date(2026, 1, 5))]
+    with_bom = write_csv(tmp_path / "bom.csv", _table(rows), bom=True)
+    plain = write_csv(tmp_path / "plain.csv", _table(rows))
+    data = with_bom.path.read_bytes()
+    assert data.startswith(BOM) and not data[len(BOM):].startswith(BOM)
+    assert data[len(BOM):] == plain.path.read_bytes()
+    with with_bom.path.open(encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle))[1:] == [["مرحبا 🌍", "1", "0.5", ""],
+                                                ["שלום ✨ 👩🏽‍💻", "2", "", "2026-01-05"]]
+
+
+def test_no_bom_by_default_in_the_writer(tmp_path: Path) -> None:
+    """write_csv without bom writes plain UTF-8 (what pipelines expect): the first bytes are the header."""
+    result = write_csv(tmp_path / "out.csv", _table([]))
+    assert result.path.read_bytes().startswith(b"Name,")
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ("", False), ("escape_formulas: true", True), ("escape_formulas: true, bom: false", False),
+    ("bom: true", True), ("escape_formulas: false, bom: true", True),
+])
+def test_bom_follows_escape_formulas_unless_set(tmp_path: Path, options: str, expected: bool) -> None:
+    """A csv destination's bom defaults to its escape_formulas (files for spreadsheet users); bom: overrides."""
+    from sheets_sync.config import load_config
+
+    config = tmp_path / "c.yaml"
+    config.write_text(f"""\
+api: {{client_id: x, client_secret: "${{S}}"}}
+destinations:
+  flat: {{type: csv, output: out/x.csv{", " + options if options else ""}}}
+reports:
+  - {{name: R, endpoint: campaigns/performance, metrics: [impressions], date_range: last_7_days, destination: flat}}
+""", encoding="utf-8")
+    cfg = load_config(config, {"S": "s"})
+    assert cfg.destinations["flat"].writes_bom is expected
+
+
+def test_run_writes_bom_and_escapes_for_spreadsheet_users(tmp_path: Path, emulator, monkeypatch) -> None:
+    """A run through the CLI: escape_formulas: true gives a BOM file with formula-like names escaped; a
+    destination without it gives the API's text verbatim and no BOM."""
+    from sheets_sync.cli import main
+
+    monkeypatch.setenv("LATER_API_URL", emulator.url)
+    config = tmp_path / "c.yaml"
+    config.write_text("""\
+api: {base_url: "${LATER_API_URL}", client_id: demo-client, client_secret: "${SECRET}"}
+defaults: {date_range: {start: 2024-07-01, end: 2026-06-30}}
+destinations:
+  people: {type: csv, output: out/people.csv, escape_formulas: true}
+  pipeline: {type: csv, output: out/pipeline.csv}
+reports:
+  - name: Campaigns
+    endpoint: campaigns/performance
+    metrics: [impressions]
+    columns: [{field: campaignName, header: Campaign}]
+    destination: [people, pipeline]
+""", encoding="utf-8")
+    monkeypatch.setenv("SECRET", "demo-secret")
+    assert main(["run", str(config)]) == 0
+    people, pipeline = (tmp_path / "out" / "people.csv").read_bytes(), (tmp_path / "out" / "pipeline.csv").read_bytes()
+    assert people.startswith(BOM) and not pipeline.startswith(BOM)
+    names = [row[0] for row in csv.reader(people.decode("utf-8-sig").splitlines())][1:]
+    raw = [row[0] for row in csv.reader(pipeline.decode("utf-8").splitlines())][1:]
+    assert any(name.startswith("=") for name in raw)  # the emulator serves formula-looking names
+    assert all(not name.startswith(("=", "+", "-", "@")) for name in names)
+    assert names == ["'" + n if n.startswith(("=", "+", "-", "@")) else n for n in raw]

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUDGET_SECONDS = 15
 
-# The headers templates/demo.xlsx expects (docs/excel-templates.md); the demo config must produce them.
+# The headers sheets_sync/demo/demo.xlsx expects (docs/excel-templates.md); the demo config must produce them.
 EXPECTED_HEADERS = {
     "Campaigns": ["Campaign ID", "Campaign", "Status", "Posts", "Impressions", "Engagements", "Engagement Rate",
                   "Est. Value", "Est. ROI"],
@@ -58,9 +58,11 @@ def test_demo_writes_the_workbook_and_csv_and_prints_the_summary(tmp_path: Path)
     assert rows_per_tab["Creators"] <= 100
     assert rows_per_tab["Trend"] == 26
 
-    with (out / "demo-campaigns.csv").open(encoding="utf-8", newline="") as handle:
+    assert (out / "demo-campaigns.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # for Excel: see README "CSV files"
+    with (out / "demo-campaigns.csv").open(encoding="utf-8-sig", newline="") as handle:
         csv_rows = list(csv.reader(handle))
     assert csv_rows[0] == EXPECTED_HEADERS["Campaigns"]
+    assert not [r[1] for r in csv_rows[1:] if r[1].startswith(("=", "+", "-", "@"))]  # formula-like names escaped
     assert len(csv_rows) - 1 == rows_per_tab["Campaigns"]
     impressions = [int(r[4]) for r in csv_rows[1:]]
     assert impressions == sorted(impressions, reverse=True)  # sorted by impressions, descending
@@ -71,17 +73,40 @@ def test_demo_writes_the_workbook_and_csv_and_prints_the_summary(tmp_path: Path)
     assert list(elsewhere.iterdir()) == []  # nothing lands in the current folder
 
 
-def test_demo_config_writes_to_the_repository_reports_folder() -> None:
-    """Without --output-dir, the demo config's outputs land in reports/ at the repository root, from the template."""
+def test_demo_without_output_dir_writes_reports_and_history_in_the_current_folder(tmp_path: Path) -> None:
+    """`sheets-sync demo` run in any folder writes reports/ and .sheets-sync/ there, and `history` there lists it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LATER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, "-m", "sheets_sync", "demo"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["demo-campaigns.csv", "demo-report.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sheets-sync", "reports"]
+    assert f"run in {tmp_path}" in " ".join(result.stdout.split())
+    history = subprocess.run([sys.executable, "-m", "sheets_sync", "history"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert history.returncode == 0 and "Weekly" in history.stdout, history.stdout + history.stderr
+    assert not list((ROOT / "sheets_sync" / "demo").glob("reports"))  # nothing written into the package
+
+
+def test_demo_config_is_package_data_with_its_template_beside_it() -> None:
+    """The packaged demo config loads through importlib.resources and fills the packaged template's four tables."""
     from sheets_sync.config import load_config
+    from sheets_sync.demo import demo_files
 
     env = {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "demo-client",
            "LATER_CLIENT_SECRET": "demo-secret"}
-    cfg = load_config(ROOT / "config" / "demo.yaml", env)
-    outputs = {Path(d.output).resolve() for d in cfg.destinations.values()}
-    assert outputs == {ROOT / "reports" / "demo-report.xlsx", ROOT / "reports" / "demo-campaigns.csv"}
-    workbook = next(d for d in cfg.destinations.values() if d.type == "excel")
-    assert Path(workbook.template).resolve() == ROOT / "templates" / "demo.xlsx"
+    with demo_files() as files:
+        cfg = load_config(files.config, env)
+        workbook = next(d for d in cfg.destinations.values() if d.type == "excel")
+        assert Path(workbook.template).resolve() == files.template.resolve()
+    assert files.template.resolve() == ROOT / "sheets_sync" / "demo" / "demo.xlsx"
     assert [(r.tab, r.table) for r in cfg.reports if "demo_workbook" in r.destinations] == [
         ("Campaigns", "tblCampaigns"), ("Creators", "tblCreators"), ("Platforms", "tblPlatforms"),
         ("Trend", "tblTrend")]
+    assert cfg.destinations["campaigns_csv"].escape_formulas and cfg.destinations["campaigns_csv"].writes_bom
+
+
+def test_only_one_copy_of_the_demo_files_exists() -> None:
+    """The demo config and template live only in the package: no second copy to drift in config/ or templates/."""
+    assert not (ROOT / "config" / "demo.yaml").exists() and not (ROOT / "templates" / "demo.xlsx").exists()

@@ -222,9 +222,10 @@ def test_retries_are_counted_even_when_a_report_fails(tmp_path: Path, make_emula
 
 def test_unwritable_history_fails_the_run_after_writing_outputs(tmp_path: Path, emulator) -> None:
     """When the history cannot be written the outputs are still written, and the run's exit code is 1."""
-    (tmp_path / "blocker").write_text("a file where the state folder should be")
     text = BASE.replace("defaults:\n", "state_dir: blocker/state\ndefaults:\n")
     cfg = load_config(write_config(tmp_path, text), env_for(emulator))
+    # after loading: a state folder that cannot be made is a config problem when it is so beforehand
+    (tmp_path / "blocker").write_text("a file where the state folder should be")
     summary = run_config(cfg, report_names=["Platforms"], now=NOW, history=history_for(cfg))
     assert summary.outcomes[0].status == "ok" and (tmp_path / "out" / "book.xlsx").is_file()
     assert summary.exit_code == 1 and "run history" in summary.history_error
@@ -242,7 +243,7 @@ defaults:
   date_range: {{start: 2026-04-01, end: 2026-06-30}}
 destinations:
   flat: {{type: csv, output: "out/{{report}}.csv"}}
-  branded: {{type: excel, template: {REPO / 'templates' / 'demo.xlsx'}, output: out/branded.xlsx}}
+  branded: {{type: excel, template: {REPO / 'sheets_sync' / 'demo' / 'demo.xlsx'}, output: out/branded.xlsx}}
 reports:
   - name: Campaign ROI
     endpoint: campaigns/performance

@@ -38,7 +38,7 @@ class TestResolve:
         assert path == tmp_path.resolve() / "out/2025_01.csv"
 
     def test_static_parent_folder_is_the_authors_choice(self, tmp_path):
-        """`../reports/x.xlsx` (as config/demo.yaml writes) is allowed: it is not data."""
+        """`../reports/x.xlsx` (a config in a subfolder writing to reports/ beside it) is allowed: it is not data."""
         base = tmp_path / "config"
         assert resolve_output_path("../reports/{report}.xlsx", base, VALUES) == (
             tmp_path.resolve() / "reports/campaign-roi.xlsx")

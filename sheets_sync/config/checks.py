@@ -18,6 +18,7 @@ from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.reports import tab_problem
+from sheets_sync.config.state import state_problems
 from sheets_sync.dates import range_error
 from sheets_sync.output_names import period_conflicts
 from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
@@ -45,30 +46,6 @@ def endpoint_problem(name: str) -> str | None:
     return f'unknown endpoint "{name}"{hint}; expected one of: {", ".join(ENDPOINT_NAMES)}'
 
 
-def state_url_problem(url: str) -> str | None:
-    """Why `url` is not a SQLAlchemy database URL, or None; a password in it is registered as a secret."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    from sheets_sync.redaction import register_secret
-
-    from sqlalchemy.exc import NoSuchModuleError
-
-    expected = "expected a SQLAlchemy database URL such as sqlite:///history.sqlite or postgresql://host/db"
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return expected
-    register_secret(parsed.password if isinstance(parsed.password, str) else None)
-    try:
-        parsed.get_dialect()  # the dialect registry only: nothing connects, no driver is imported
-    except NoSuchModuleError:
-        return f'unknown database dialect or driver "{parsed.drivername}"; {expected}'
-    except Exception:  # noqa: BLE001 - a dialect that loads but fails later is the run's business
-        return None
-    return None
-
-
 def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[int] | None = None,
                  broken: set[str] | None = None, invalid: dict[int, set[str]] | None = None) -> Iterator[Found]:
     """Problems of `raw` (as written) and `cfg` (defaults merged), each as (key path, message).
@@ -85,6 +62,7 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     yield from _check_filter_pair(raw.defaults.platform, raw.defaults.content_type, raw.defaults.campaign_ids,
                                   ("defaults",))
     yield from _check_destinations(cfg)
+    yield from state_problems(cfg, state_dir_written=raw.state_dir is not None)
     yield from _check_output_collisions(cfg)
     yield from _check_names(raw, indexes)
     tabs: dict[tuple[str, str], str] = {}
@@ -388,10 +366,6 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
                                                            "use starttls or ssl")
             if email.sender is None and not email.smtp.username:
                 yield at + ("email", "from"), "required key is missing: set from, or smtp.username"
-    if cfg.state_url is not None:
-        problem = state_url_problem(cfg.state_url)
-        if problem:
-            yield ("state_url",), problem
     if cfg.api.requests_per_minute > DOCUMENTED_REQUESTS_PER_MINUTE:
         limit = DOCUMENTED_REQUESTS_PER_MINUTE
         yield warning(("api", "requests_per_minute"), f"above the documented limit of {limit} "

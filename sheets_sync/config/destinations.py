@@ -69,7 +69,16 @@ class CsvDestinationConfig(StrictModel):
     output: Annotated[Name, Field(description="Output file template, e.g. reports/{report}.csv.")]
     escape_formulas: Annotated[Flag, Field(description="Prefix ' to text starting with = + - @ (for spreadsheet "
                                                        "users opening the file).")] = False
+    bom: Annotated[Flag | None, Field(description="Start the file with a UTF-8 byte-order mark so Excel reads emoji "
+                                                  "and non-Latin text right; default: on when escape_formulas is "
+                                                  "on.")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description="Run all reports of this destination together.")] = None
+
+    @property
+    def writes_bom(self) -> bool:
+        """Whether the file starts with a byte-order mark: `bom` as written, else files meant for spreadsheet
+        users (escape_formulas on) get one and files for pipelines do not."""
+        return self.escape_formulas if self.bom is None else self.bom
 
 
 class GoogleSheetsDestinationConfig(StrictModel):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-# A fixed default keeps the dataset identical for a seed on every day it is generated; `demo`
-# passes today's date so relative ranges such as last_30_days find data.
+# A fixed default keeps the dataset identical for a seed on every day it is generated (the tests rely on
+# it); `demo` passes today's date and the standalone command yesterday, so relative ranges find data.
 DEFAULT_ANCHOR_DATE = date(2026, 6, 30)
 
 
@@ -77,6 +77,12 @@ class EmulatorOptions:
             raise ValueError(f"pagination must be 'page' or 'cursor', not {self.pagination!r}")
         if self.scale < 1:
             raise ValueError("scale must be at least 1")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535 (0 = a free port), not {self.port}")
+        # token_lifetime_seconds 0 is a fault on purpose: every token is expired when issued
+        for name in ("latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
         if not 0.0 <= self.error_rate <= 1.0:
             raise ValueError("error_rate must be between 0 and 1")
         for name in ("throttle_every", "revoke_after", "malformed_json_every", "html_every",

@@ -41,16 +41,21 @@ def csv_value(value: Any, *, escape_formulas: bool = False) -> str:
     return cell_text(value)
 
 
-def write_csv(path: Path, table: Table, *, escape_formulas: bool = False,
+def write_csv(path: Path, table: Table, *, escape_formulas: bool = False, bom: bool = False,
               lock_dir: Path | None = None) -> CsvResult:
     """Write `table` to `path`; the file appears complete or not at all (the sinks' shared atomic replace:
-    temp file beside it, fsync, rename, under the output's lock in `lock_dir`)."""
+    temp file beside it, fsync, rename, under the output's lock in `lock_dir`).
+
+    `bom` starts the file with a UTF-8 byte-order mark: without it Excel reads the file in the
+    system's legacy code page and shows emoji and right-to-left names as mojibake.
+    """
     path = Path(path)
     rows = 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(path, lock_dir=lock_dir) as handle:
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            # utf-8-sig writes the mark once, before the first character
+            text = io.TextIOWrapper(handle, encoding="utf-8-sig" if bom else "utf-8", newline="")
             try:
                 writer = csv.writer(text)
                 writer.writerow(table.headers)
@@ -91,7 +96,7 @@ class CsvSink:
                 path = output_path(context, destination_name, destination_config.output, report)
                 make_folder(destination_name, path)
                 written = write_csv(path, table, escape_formulas=destination_config.escape_formulas,
-                                    lock_dir=context.lock_dir)
+                                    bom=destination_config.writes_bom, lock_dir=context.lock_dir)
             except SheetsSyncError as exc:
                 result.failures[report.name] = f"CSV {destination_name!r}: {exc.message}"
                 logger.error("report %r: CSV %r failed: %s", report.name, destination_name, exc.message)

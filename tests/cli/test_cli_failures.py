@@ -121,7 +121,7 @@ def test_broken_template_exits_2_before_any_request(tmp_path: Path, make_emulato
                        "LATER_CLIENT_SECRET": "demo-secret"}.items():
         monkeypatch.setenv(key, value)
     path = tmp_path / "sync.yaml"
-    template = ROOT / "templates" / "demo.xlsx"
+    template = ROOT / "sheets_sync" / "demo" / "demo.xlsx"
     text = PARTIAL.replace("book: {type: excel, output: out/book.xlsx}",
                            f"book: {{type: excel, template: {template}, output: out/book.xlsx}}")
     path.write_text(text.replace("    destination: book\n", "    destination: book\n    tab: Platforms\n"),

@@ -172,5 +172,5 @@ class TestLoadConfig:
 
     def test_state_url_password_is_redacted(self, write_config):
         """A password inside state_url never reaches a log line."""
-        load_config(write_config("state_url: postgresql://sync:pg-pass-4711@db/history\n" + MINIMAL), CREDENTIALS)
+        validate_file(write_config("state_url: postgresql://sync:pg-pass-4711@db/history\n" + MINIMAL), CREDENTIALS)
         assert redact("connect failed: pg-pass-4711") == "connect failed: ***"

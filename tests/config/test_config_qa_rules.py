@@ -352,9 +352,13 @@ class TestAcceptedButWrong:
             'config.yaml:1:1: state_url: unknown database dialect or driver "notaurl"; expected a SQLAlchemy '
             "database URL such as sqlite:///history.sqlite or postgresql://host/db"]
 
-    def test_state_url_of_a_known_dialect_is_accepted_without_connecting(self, problems):
-        """A postgresql URL is checked against the dialect registry only; nothing connects."""
-        assert problems('state_url: "postgresql://db.invalid/history"\n' + MINIMAL) == []
+    def test_state_url_of_a_known_dialect_is_accepted_without_connecting(self, problems, tmp_path, monkeypatch):
+        """A postgresql URL is checked against the dialect registry and the driver's presence only: nothing
+        connects and the driver is not even imported (this stand-in psycopg2 fails if it is)."""
+        (tmp_path / "psycopg2").mkdir()
+        (tmp_path / "psycopg2" / "__init__.py").write_text("raise RuntimeError('imported by validate')\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert problems('state_url: "postgresql+psycopg2://db.invalid/history"\n' + MINIMAL) == []
 
     def test_campaign_ids_must_be_positive(self, problems):
         """-3 and 0 are never campaign ids."""

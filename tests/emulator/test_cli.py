@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -9,6 +11,8 @@ import sys
 import pytest
 import requests
 
+from sheets_sync.cli import main as cli_main
+from sheets_sync.emulator import EmulatorOptions
 from sheets_sync.emulator.cli import build_parser, main, options_from
 
 
@@ -71,10 +75,84 @@ def test_bad_pagination_is_a_usage_error():
     assert exit_info.value.code == 2
 
 
-def test_invalid_option_value_returns_2(capsys):
-    """A value the options reject (error rate above 1) is one line on stderr and exit code 2."""
-    assert main(["--error-rate", "1.5"]) == 2
-    assert "error_rate" in capsys.readouterr().err
+@pytest.mark.parametrize(("flag", "value"), [
+    ("--error-rate", "1.5"), ("--error-rate", "-0.1"), ("--error-rate", "nan"), ("--latency-ms", "-5"),
+    ("--retry-after", "-1"), ("--token-lifetime", "-1"), ("--scale", "0"), ("--rate-limit", "0"),
+    ("--throttle-every", "-2"), ("--html-every", "x"), ("--anchor-date", "2026-02-30"),
+])
+def test_invalid_number_is_one_usage_line_naming_the_flag(flag, value, capsys):
+    """A negative latency, a fault rate outside 0-1, a zero count, a bad date: exit 2, one line naming the flag."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([flag, value])
+    assert exit_info.value.code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and f"argument {flag}:" in errors[0] and value in errors[0]
+
+
+@pytest.mark.parametrize("field", ["latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds"])
+def test_library_options_refuse_negative_numbers(field):
+    """EmulatorOptions.validate refuses what the command line refuses (for emulators started from code)."""
+    with pytest.raises(ValueError, match=field):
+        EmulatorOptions(**{field: -1}).validate()
+
+
+def test_options_refuse_a_port_outside_the_range():
+    """A port above 65535 given to the library is refused before binding, naming the range."""
+    with pytest.raises(ValueError, match="0-65535"):
+        EmulatorOptions(port=70000).validate()
+
+
+def test_help_shows_the_default_credentials_and_anchor(capsys):
+    """--help names demo-client / demo-secret and says the data ends yesterday by default."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "demo-client" in text and "demo-secret" in text and "default: yesterday" in text
+
+
+def test_standalone_data_ends_yesterday_by_default():
+    """Without --anchor-date the last day with data is yesterday; --anchor-date still overrides it."""
+    default = options_from(build_parser().parse_args([]))
+    assert default.anchor_date == dt.date.today() - dt.timedelta(days=1)
+    assert options_from(build_parser().parse_args(["--anchor-date", "2026-06-30"])).anchor_date == \
+        dt.date(2026, 6, 30)
+
+
+def test_standalone_emulator_serves_rows_for_a_relative_range(tmp_path, monkeypatch):
+    """`sheets-sync emulator` with no options + a config asking for last_7_days: the run writes rows."""
+    proc, line = _start()
+    try:
+        url = line.split()[-1]
+        monkeypatch.setenv("LATER_API_URL", url)
+        monkeypatch.setenv("LATER_CLIENT_ID", "demo-client")
+        monkeypatch.setenv("LATER_CLIENT_SECRET", "demo-secret")
+        config = tmp_path / "recent.yaml"
+        config.write_text(RECENT_CONFIG, encoding="utf-8")
+        assert cli_main(["run", str(config)]) == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    with open(tmp_path / "out" / "trend.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert len(rows) == 7  # one row per day of the last 7 days, each from the emulator's data
+    assert sum(int(row[-1]) for row in rows) > 0
+
+
+RECENT_CONFIG = """\
+api: {base_url: "${LATER_API_URL}", client_id: "${LATER_CLIENT_ID}", client_secret: "${LATER_CLIENT_SECRET}"}
+destinations:
+  flat: {type: csv, output: out/trend.csv}
+reports:
+  - name: Trend
+    endpoint: instances/performance-over-time
+    granularity: day
+    date_range: last_7_days
+    metrics: [impressions]
+    columns:
+      - {field: startDate, header: Day}
+      - {field: metrics.impressions, header: Impressions}
+    destination: flat
+"""
 
 
 @pytest.mark.parametrize("port", ["99999", "-1", "65536", "http"])

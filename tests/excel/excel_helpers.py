@@ -15,7 +15,7 @@ from sheets_sync.report import Column, ColumnKind, Table, TableMeta
 from sheets_sync.sinks.excel import ExcelTab
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_TEMPLATE = REPO / "templates" / "demo.xlsx"
+DEMO_TEMPLATE = REPO / "sheets_sync" / "demo" / "demo.xlsx"
 NOW = dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC)
 K = ColumnKind
 

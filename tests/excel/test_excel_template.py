@@ -306,7 +306,7 @@ class TestContract:
 
 
 def test_demo_template_matches_the_demo_contract() -> None:
-    """templates/demo.xlsx has the sheets, tables, columns and calculated column the demo config fills."""
+    """sheets_sync/demo/demo.xlsx has the sheets, tables, columns and calculated column the demo config fills."""
     info = inspect_template(DEMO_TEMPLATE)
     assert info.sheets == ("Summary", "Campaigns", "Creators", "Platforms", "Trend")
     tables = {t.name: t for t in info.tables}
@@ -339,9 +339,9 @@ def test_output_keeps_the_templates_file_type(tmp_path: Path, fidelity_xlsm: Pat
 
 
 def test_committed_demo_template_is_what_the_script_builds(tmp_path: Path) -> None:
-    """templates/demo.xlsx is byte-identical to a fresh build by templates/make_demo_template.py."""
+    """sheets_sync/demo/demo.xlsx is byte-identical to a fresh build by templates/make_demo_template.py."""
     import importlib.util
-    script = DEMO_TEMPLATE.with_name("make_demo_template.py")
+    script = DEMO_TEMPLATE.parents[2] / "templates" / "make_demo_template.py"
     spec = importlib.util.spec_from_file_location("make_demo_template", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -30,6 +30,7 @@ class Cell:
     start_tag: str
     raw: str
     formula: str | None        # formula text as stored (still XML-escaped), None if no <f>
+    formula_attrs: str         # the <f> element's attributes (t="shared", si, ref), "" without one
     value: str | None          # `<v>` text (XML-escaped), None if absent
     inline_text: str | None    # unescaped inline string text
 
@@ -118,7 +119,8 @@ def parse_cell(raw: str, row_number: int, position: int) -> Cell:
     if "<is>" in raw or "<is " in raw:
         inline = unescape("".join(t or "" for t in _TEXT.findall(raw)), {"&quot;": '"', "&apos;": "'"})
     return Cell(column, row, start, raw,
-                (formula.group(2) or "") if formula else None, value.group(1) if value else None, inline)
+                (formula.group(2) or "") if formula else None, formula.group(1) if formula else "",
+                value.group(1) if value else None, inline)
 
 
 def iter_rows(rows_xml: str) -> Iterator[Row]:
