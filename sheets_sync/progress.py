@@ -299,8 +299,10 @@ def print_history(console: Console, records: Sequence[RunRecord]) -> None:
 def _history_layout(console: Console, cells: Sequence[dict[str, str]],
                     details: Sequence[tuple[list[str], set[str]]]) -> tuple[list[str], int, int]:
     """The columns to show (besides output / error), the report column's width and the output / error width."""
+    # A header wider than every value still fits on one line ("report" over "Posts").
     longest_detail = max((len(line) for lines, _ in details for line in lines), default=1)
-    longest_report = max(len(row["report"]) for row in cells)
+    longest_detail = max(longest_detail, len(DETAIL_HEADER))
+    longest_report = max(max(len(row["report"]) for row in cells), len("report"))
     headers = list(HISTORY_HEADERS)
     drop = iter(HISTORY_DROP_ORDER)
     while True:
@@ -310,7 +312,7 @@ def _history_layout(console: Console, cells: Sequence[dict[str, str]],
         # What one more column could have, less the 3 characters between the last two columns.
         available = _room(console, shown, others) - 3
         report = min(longest_report, max(MIN_REPORT_WIDTH, available - DETAIL_TARGET_WIDTH))
-        detail = available - report
+        detail = min(available - report, longest_detail)  # no wider than its longest line
         name = next(drop, None)
         if detail >= min(longest_detail, MIN_DETAIL_WIDTH) or name is None:
             return headers, report, max(detail, 1)
