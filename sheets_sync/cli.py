@@ -251,7 +251,7 @@ def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
     from sheets_sync.orchestrator import history_for, run_config
 
     # The emulator's data ends on its anchor date; anchoring it today makes last_90_days find data.
-    options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.timezone.utc).date())
+    options = EmulatorOptions(port=0, pagination="page", seed=1, anchor_date=dt.datetime.now(dt.UTC).date())
     from sheets_sync.config.state import state_path_problem
 
     for folder in demo_folders(output_dir, Path.cwd()):  # checked before fetching anything

@@ -78,7 +78,7 @@ def sqlite_url(state_dir: Path) -> str:
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
     # SQLite stores datetimes without an offset; we always write UTC, so naive values read back are UTC.
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class RunHistory:

@@ -43,7 +43,6 @@ from sheets_sync.errors import (
     ApiAuthError,
     ApiUnavailableError,
     ConfigError,
-    ConfigProblem,
     SheetsSyncError,
 )
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url

@@ -215,7 +215,7 @@ def _parse_date(text: str, tz: ZoneInfo) -> Any:
 def _parse_calendar_date(text: str) -> Any:
     """A date, or a date-time standing for one, as its UTC calendar date (`...T23:59:59.999Z` stays that day)."""
     parsed = _parse_iso(text)
-    return parsed.astimezone(dt.timezone.utc).date() if isinstance(parsed, dt.datetime) else parsed
+    return parsed.astimezone(dt.UTC).date() if isinstance(parsed, dt.datetime) else parsed
 
 
 def _parse_iso(text: str) -> Any:
@@ -226,7 +226,7 @@ def _parse_iso(text: str) -> Any:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text  # not a date after all: keep the API's text rather than guess
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _get(record: dict[str, Any], path: str) -> Any:

@@ -44,7 +44,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 # module → the only parts of the package it may import (besides itself)
 ONLY: dict[str, tuple[str, ...]] = {
     "emulator": ("catalogue",),
-    **{name: FOUNDATION for name in FOUNDATION},
+    **dict.fromkeys(FOUNDATION, FOUNDATION),
 }
 
 

@@ -19,7 +19,7 @@ from sheets_sync.redaction import redact
 from sheets_sync.resolved import resolve_report, resolve_reports
 from tests.config.samples import CREDENTIALS, FIXTURES, FULL_ENV, MINIMAL
 
-NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

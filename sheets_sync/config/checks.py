@@ -8,9 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from sheets_sync.catalogue import (
-    DOCUMENTED_REQUESTS_PER_MINUTE, ENDPOINTS, FILTER_PARAMS, MAX_CAMPAIGN_IDS, METRIC_CONTENT_TYPES, V1_METRICS, V1_MIGRATION,
-    V1_PATHS, V1_SORT_PROPERTIES,
-    content_types_for, get_endpoint,
+    DOCUMENTED_REQUESTS_PER_MINUTE,
+    ENDPOINTS,
+    FILTER_PARAMS,
+    MAX_CAMPAIGN_IDS,
+    METRIC_CONTENT_TYPES,
+    V1_METRICS,
+    V1_MIGRATION,
+    V1_PATHS,
+    V1_SORT_PROPERTIES,
+    content_types_for,
+    get_endpoint,
 )
 from sheets_sync.config.columns import check_columns
 from sheets_sync.config.destinations import check_spreadsheet

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -104,7 +104,7 @@ def check_spreadsheet(value: str) -> str | None:
     return "expected a spreadsheet key or a https://docs.google.com/spreadsheets/d/... URL"
 
 
-Destination = Annotated[Union[ExcelDestinationConfig, CsvDestinationConfig, GoogleSheetsDestinationConfig],
+Destination = Annotated[ExcelDestinationConfig | CsvDestinationConfig | GoogleSheetsDestinationConfig,
                         Field(discriminator="type")]
 DESTINATION_TYPES = {"excel": ExcelDestinationConfig, "csv": CsvDestinationConfig,
                      "google_sheets": GoogleSheetsDestinationConfig}

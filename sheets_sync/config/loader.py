@@ -155,7 +155,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     cfg = resolve_config(raw, base_dir)
     _sheets_credentials(doc, cfg, env)
     warnings: list[ConfigProblem] = []
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     reported = [p.path for p in doc.problems]
     found = check_config(raw, cfg, now, indexes=indexes, broken=broken, invalid=invalid)
     for key_path, message, severity in (Finding(*item) for item in [*found, *raw_checks(doc.data, cfg)]):

@@ -9,13 +9,32 @@ from pydantic import AfterValidator, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.config.destinations import (
-    CsvDestinationConfig, Destination, EmailConfig, ExcelDestinationConfig, GoogleSheetsDestinationConfig, SmtpConfig,
+    CsvDestinationConfig,
+    Destination,
+    EmailConfig,
+    ExcelDestinationConfig,
+    GoogleSheetsDestinationConfig,
+    SmtpConfig,
 )
 from sheets_sync.config.fields import (
-    FilePath, Name, Number, PositiveId, Secret, StrictModel, Text, WholeNumber, did_you_mean, one_or_many,
+    FilePath,
+    Name,
+    Number,
+    PositiveId,
+    Secret,
+    StrictModel,
+    Text,
+    WholeNumber,
+    did_you_mean,
+    one_or_many,
 )
 from sheets_sync.config.ranges import (
-    DateBasis, DateRangeSpec, EveryScheduleConfig, FixedRangeConfig, LastPeriodConfig, ScheduleSpec,
+    DateBasis,
+    DateRangeSpec,
+    EveryScheduleConfig,
+    FixedRangeConfig,
+    LastPeriodConfig,
+    ScheduleSpec,
 )
 from sheets_sync.config.reports import ColumnConfig, ContentType, FiltersConfig, Platform, ReportConfig, SortConfig
 from sheets_sync.errors import ConfigProblem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -84,8 +84,7 @@ def _range_kind(value: Any) -> str | None:
 Preset = choice(PRESETS, "date range")
 
 DateRangeSpec = Annotated[
-    Union[Annotated[Preset, Tag("preset")], Annotated[LastPeriodConfig, Tag("last")],
-          Annotated[FixedRangeConfig, Tag("fixed")]],
+    Annotated[Preset, Tag("preset")] | Annotated[LastPeriodConfig, Tag("last")] | Annotated[FixedRangeConfig, Tag("fixed")],
     Discriminator(_range_kind, custom_error_type="date_range_form",
                   custom_error_message="expected a preset such as last_30_days, {last: N, unit: days}, "
                                        "or {start: YYYY-MM-DD, end: YYYY-MM-DD}"),
@@ -115,8 +114,8 @@ CRON_HORIZON_YEARS = 5
 
 def _fires_within(trigger: Any, years: int) -> bool:
     """Whether `trigger` has a fire time in the next `years` years (bounded work: the trigger's end date)."""
-    now = dt.datetime.now(dt.timezone.utc)
-    bounded = type(trigger)(**{**_cron_fields(trigger), "timezone": dt.timezone.utc,
+    now = dt.datetime.now(dt.UTC)
+    bounded = type(trigger)(**{**_cron_fields(trigger), "timezone": dt.UTC,
                                "start_date": now, "end_date": now + dt.timedelta(days=366 * years)})
     return bounded.get_next_fire_time(None, now) is not None
 
@@ -159,7 +158,7 @@ def _schedule_kind(value: Any) -> str | None:
 CronText = Annotated[Text, AfterValidator(_check_cron)]
 
 ScheduleSpec = Annotated[
-    Union[Annotated[CronText, Tag("cron")], Annotated[EveryScheduleConfig, Tag("every")]],
+    Annotated[CronText, Tag("cron")] | Annotated[EveryScheduleConfig, Tag("every")],
     Discriminator(_schedule_kind, custom_error_type="schedule_form",
                   custom_error_message='expected a cron expression such as "0 6 * * *" or {every: 15m}'),
 ]

@@ -10,7 +10,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.catalogue import (
-    CONTENT_TYPES, GRANULARITIES, PLATFORMS, Endpoint, get_endpoint,
+    CONTENT_TYPES,
+    GRANULARITIES,
+    PLATFORMS,
+    Endpoint,
+    get_endpoint,
 )
 from sheets_sync.config.fields import Flag, Name, PositiveId, StrictModel, Text, WholeNumber, choice, one_or_many
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec

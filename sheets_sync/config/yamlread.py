@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.resolver import BaseResolver
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 from sheets_sync.errors import ConfigProblem
 

@@ -8,11 +8,12 @@ import math
 from pathlib import Path
 
 import pytest
-from api_helpers import WIDE, client_for, running_emulator
 
 from sheets_sync import catalogue
 from sheets_sync.catalogue import FieldKind, field_info
 from sheets_sync.timeseries import empty_bucket, is_ratio_metric
+
+from api_helpers import WIDE, client_for, running_emulator
 
 PACKAGE = Path(__file__).resolve().parents[2] / "sheets_sync"
 

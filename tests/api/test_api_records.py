@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import hypothesis.strategies as st
-from api_helpers import WIDE, client_for
 from hypothesis import given
 
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.records import build_table, default_columns
 from sheets_sync.report import ColumnKind, ColumnSpec, TableMeta
+
+from api_helpers import WIDE, client_for
 
 META = TableMeta(report="r", endpoint="x")
 

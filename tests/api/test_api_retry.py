@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import itertools
+import json
 import time
 
 import pytest
-from api_scripted_server import json_reply, problem_reply
-from api_helpers import client_for
 
 from sheets_sync.api.retry import RetryPolicy, parse_retry_after
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.errors import ApiRateLimitError, ApiRequestError, ApiResponseError, ApiUnavailableError
+
+from api_helpers import client_for
+from api_scripted_server import json_reply, problem_reply
 
 PAGE = {"data": [{"contentType": "tiktok", "metrics": {"engagements": 1}}], "nextCursor": None}
 PARAMS = {"startDate": "2026-01-01", "endDate": "2026-01-31", "metrics": ["engagements"]}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from api_helpers import WIDE, client_for
 
 from sheets_sync.api import ApiClient
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.emulator import ClientSpec
 from sheets_sync.errors import ApiAuthError
+
+from api_helpers import WIDE, client_for
 
 PARAMS = {**WIDE, "metrics": ["engagements"]}
 LIFETIME = 3600

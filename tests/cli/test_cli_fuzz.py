@@ -20,8 +20,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.catalogue import ENDPOINTS
 from sheets_sync import redaction
+from sheets_sync.catalogue import ENDPOINTS
 from sheets_sync.cli import BUG_HINT, main
 from sheets_sync.config import config_json_schema
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
@@ -154,13 +154,13 @@ def _inside(path: str) -> bool:
 def isolated_secrets() -> Iterator[None]:
     """Secrets registered by one example (a random client_secret such as "instances") are forgotten after it:
     the registry is process-wide, and a masked word would corrupt other tests' messages and this one's checks."""
-    before = set(redaction._secrets)  # noqa: SLF001 - the test owns the process's registry between examples
+    before = set(redaction._secrets)
     try:
         yield
     finally:
-        with redaction._lock:  # noqa: SLF001
-            redaction._secrets.clear()  # noqa: SLF001
-            redaction._secrets.update(before)  # noqa: SLF001
+        with redaction._lock:
+            redaction._secrets.clear()
+            redaction._secrets.update(before)
 
 
 def _assert_no_traceback(code: int, out: str, err: str) -> None:
@@ -168,8 +168,8 @@ def _assert_no_traceback(code: int, out: str, err: str) -> None:
     assert code in (0, 1, 2), (code, out, err)
 
 
-@pytest.fixture()
-def emulator_env(emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.fixture
+def emulator_env(emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The API variables point at the session emulator; the current folder is a scratch folder."""
     monkeypatch.setenv("LATER_API_URL", emulator.url)
     monkeypatch.setenv("LATER_CLIENT_ID", "demo-client")
@@ -226,7 +226,7 @@ OPTIONS = ["--report", "--rows", "--dry-run", "--limit", "--config", "--log-leve
            "--help", "-h", "--", "-", "--output-dir", "--rows=0", "--limit=-3", "--log-level=trace", "--report="]
 
 
-@pytest.fixture()
+@pytest.fixture
 def argument_files(emulator_env: None, tmp_path: Path) -> dict[str, str]:
     """Paths an argument may name: a runnable config, a broken one, a list, an empty file, a folder, nothing."""
     files = {"good": tmp_path / "good.yaml", "broken": tmp_path / "broken.yaml", "list": tmp_path / "list.yaml",
@@ -236,7 +236,7 @@ def argument_files(emulator_env: None, tmp_path: Path) -> dict[str, str]:
     files["list"].write_text("- a\n- b\n", encoding="utf-8")
     files["empty"].write_text("", encoding="utf-8")
     files["binary"].write_bytes(b"\xff\xfe\x00garbage\x9c")
-    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
     for state in (tmp_path / ".sheets-sync", tmp_path / "state"):  # `history` and `history --config good.yaml`
         history = RunHistory(sqlite_url(state))
         history.record([RunRecord(run_id="r", started_at=moment, finished_at=moment, report="Campaigns",

@@ -31,7 +31,7 @@ def _write(tmp_path: Path, extra: str) -> Path:
     return config
 
 
-@pytest.fixture()
+@pytest.fixture
 def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """API variables set (to values that reach nothing): only the state keys can be wrong."""
     monkeypatch.setenv("LATER_CLIENT_ID", "state-test-client")
@@ -154,7 +154,7 @@ def test_history_with_config_needs_no_api_variables(tmp_path: Path, monkeypatch:
     monkeypatch.delenv("LATER_CLIENT_SECRET", raising=False)
     config = _write(tmp_path, "")
     history = RunHistory(sqlite_url(tmp_path / ".sheets-sync"))
-    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
     history.record([RunRecord(run_id="r1", started_at=moment, finished_at=moment, report="Nightly", status="ok",
                               destinations="flat", rows=42)])
     history.close()
@@ -202,7 +202,7 @@ def test_history_limit_beyond_a_database_integer_lists_everything(tmp_path: Path
     """`history --limit 99999999999999999999` (found by the fuzz test; SQLite overflowed) lists every run."""
     monkeypatch.chdir(tmp_path)
     history = RunHistory(sqlite_url(tmp_path / ".sheets-sync"))
-    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
     history.record([RunRecord(run_id="r1", started_at=moment, finished_at=moment, report="Nightly", status="ok")])
     history.close()
     assert main(["history", "--limit", "9" * 30]) == 0

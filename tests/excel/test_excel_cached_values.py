@@ -9,13 +9,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import kpi_template
 import openpyxl
 import pytest
 
-import kpi_template
+from sheets_sync.sinks.excel import write_workbook
+
 from excel_helpers import DEMO_TEMPLATE, NOW, K, calamine_rows, demo_tabs, make_tab
 from libreoffice import convert, require_soffice
-from sheets_sync.sinks.excel import write_workbook
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning"),
               # LibreOffice's own output caches date categories as ISO text, which openpyxl cannot read.

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from sheets_sync.sinks.excel.formulas import (
-    Context, Evaluator, ListGrid, Node, Ref, StructRef, Unsupported, Value, XlError, parse,
+    Context,
+    Evaluator,
+    ListGrid,
+    Node,
+    Ref,
+    StructRef,
+    Unsupported,
+    Value,
+    XlError,
+    parse,
 )
 
 # Sheet "S": A1..A4 = 1, 2, "text", blank; B1 = TRUE, B2 = #DIV/0!, C1..C3 = "North", "south", "Nor".

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import openpyxl
 
-from excel_helpers import NOW, assert_data, calamine_rows, make_tab
 from sheets_sync.report import ColumnKind
 from sheets_sync.sinks.excel import ExcelTab, write_workbook
+
+from excel_helpers import NOW, assert_data, calamine_rows, make_tab
 from xlsx_checker import assert_sound
 
 K = ColumnKind

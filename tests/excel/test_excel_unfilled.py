@@ -9,11 +9,12 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.table import Table
 
-from excel_helpers import DEMO_TEMPLATE, calamine_rows
 from sheets_sync.config import load_config
-from sheets_sync.validate import validate_file
 from sheets_sync.orchestrator import run_config
 from sheets_sync.sinks.excel import inspect_template, unfilled_template_parts
+from sheets_sync.validate import validate_file
+
+from excel_helpers import DEMO_TEMPLATE, calamine_rows
 
 CONFIG = """\
 timezone: UTC
@@ -42,7 +43,7 @@ reports:
     destination: book
     tab: Campaigns
 """
-NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def _template(path: Path) -> Path:

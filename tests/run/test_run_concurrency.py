@@ -53,7 +53,7 @@ class InFlight:
             self.now -= 1
 
 
-@pytest.fixture()
+@pytest.fixture
 def restore_root_logger() -> Iterator[None]:
     """Leave the root logger as the test found it."""
     root = logging.getLogger()

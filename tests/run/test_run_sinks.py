@@ -12,11 +12,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sheets_sync.config import load_config
-from sheets_sync.validate import validate_file
 from sheets_sync.errors import SinkError
 from sheets_sync.orchestrator import history_for, run_config
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.registry import registered, sink_for
+from sheets_sync.validate import validate_file
 
 from .run_helpers import NOW, config_text, env_for, files_under, write_config
 

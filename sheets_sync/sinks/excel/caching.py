@@ -16,7 +16,12 @@ from sheets_sync.sinks.excel.formulas import Ref, Unsupported, Value, XlError, p
 from sheets_sync.sinks.excel.plan import FillPlan, TabPlan
 from sheets_sync.sinks.excel.ranges import RowShift
 from sheets_sync.sinks.excel.recalc import (
-    Block, ColumnStore, RowCalculator, WorkbookModel, cached_xml, unsupported_warnings,
+    Block,
+    ColumnStore,
+    RowCalculator,
+    WorkbookModel,
+    cached_xml,
+    unsupported_warnings,
 )
 
 _CHART_F = re.compile(r"<(?:\w+:)?(?:numRef|strRef)>\s*<(?:\w+:)?f>(.*?)</(?:\w+:)?f>", re.S)

@@ -14,8 +14,15 @@ from sheets_sync.sinks.excel.plan import FillPlan, TabPlan
 from sheets_sync.sinks.excel.ranges import RowShift
 from sheets_sync.sinks.excel.spool import RowSpool, spool_rows, write_sheet_entry
 from sheets_sync.sinks.excel.surgery import (
-    remove_override, remove_relationship, resize_table, set_dimension, set_formula_caches, shift_sheet_ranges,
-    update_chart, update_pivot_cache, update_workbook,
+    remove_override,
+    remove_relationship,
+    resize_table,
+    set_dimension,
+    set_formula_caches,
+    shift_sheet_ranges,
+    update_chart,
+    update_pivot_cache,
+    update_workbook,
 )
 
 

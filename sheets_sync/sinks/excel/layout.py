@@ -12,7 +12,6 @@ from sheets_sync.sinks.excel.cells import column_letter
 from sheets_sync.sinks.excel.package import SheetPart, TablePart, TemplatePackage, parse_ref
 from sheets_sync.sinks.excel.sheetxml import Cell, Row, SheetXml, iter_rows, split_sheet
 
-
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 

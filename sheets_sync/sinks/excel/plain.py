@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sheets_sync.errors import SinkError
 from sheets_sync.report import Column, ColumnKind, Table
 from sheets_sync.sinks.excel.cells import (
-    DataSlot, RowEncoder, TextStats, clean_text, column_letter, escape_attr, escape_text, text_warnings,
+    DataSlot,
+    RowEncoder,
+    TextStats,
+    clean_text,
+    column_letter,
+    escape_attr,
+    escape_text,
+    text_warnings,
 )
 from sheets_sync.sinks.excel.model import ExcelTab
 from sheets_sync.sinks.excel.spool import RowSpool, spool_rows, write_sheet_entry

@@ -22,7 +22,18 @@ from xml.sax.saxutils import unescape
 
 from sheets_sync.sinks.excel.cells import column_letter, excel_serial, needs_text, number_text
 from sheets_sync.sinks.excel.formulas import (
-    Context, Evaluator, ListGrid, Node, Ref, StructRef, Unsupported, Value, XlError, functions, parse, references,
+    Context,
+    Evaluator,
+    ListGrid,
+    Node,
+    Ref,
+    StructRef,
+    Unsupported,
+    Value,
+    XlError,
+    functions,
+    parse,
+    references,
 )
 from sheets_sync.sinks.excel.layout import DataArea, SheetContent
 from sheets_sync.sinks.excel.package import parse_ref

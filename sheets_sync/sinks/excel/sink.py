@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
-from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, SinkError
+from sheets_sync.errors import SheetsSyncError, SinkError
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.outputs import (
     config_path,
@@ -24,7 +24,7 @@ from sheets_sync.sinks.outputs import (
 )
 
 if TYPE_CHECKING:
-    from sheets_sync.config import Config, ReportConfig
+    from sheets_sync.config import ReportConfig
 
 logger = logging.getLogger(__name__)
 
