@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 # --- platforms and content types -------------------------------------------------------------
 
@@ -118,7 +118,7 @@ POST_METRICS = (
 # --- field kinds and labels -------------------------------------------------------------------
 
 
-class FieldKind(str, Enum):
+class FieldKind(StrEnum):
     """What a field holds, declared here once: records, gap filling and the sinks read it, nothing guesses it."""
 
     COUNT = "count"            # a whole number of things (impressions, posts); sums; an empty period is 0

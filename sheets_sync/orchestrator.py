@@ -405,7 +405,7 @@ def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: Si
 
 
 def _zero_rows_notes(summary: RunSummary) -> list[str]:
-    """A note when every report fetched returned no rows: a green run with empty outputs usually means a wrong period."""
+    """A note when every report fetched returned no rows: a green run with empty outputs usually means a bad period."""
     fetched = [o for o in summary.outcomes if o.report in summary.tables]
     if not fetched or any(o.rows for o in fetched):
         return []

@@ -218,7 +218,7 @@ def _folded(lines: Sequence[str], paths: set[str], width: int) -> str:
 def print_rows(console: Console, title: str, report: Table, limit: int) -> int:
     """The first `limit` rows of a report table, numbers right-aligned; returns how many were shown."""
     table = _table(redact(title), report.headers)
-    for shown_column, column in zip(table.columns, report.columns):
+    for shown_column, column in zip(table.columns, report.columns, strict=True):
         if column.kind in _NUMERIC:
             shown_column.justify = "right"
     shown = 0
@@ -289,10 +289,9 @@ def print_history(console: Console, records: Sequence[RunRecord]) -> None:
             column.width = report_width
         if column.header == DETAIL_HEADER:
             column.width = detail_width
-    for row, (lines, paths) in zip(cells, details):
-        if "period" not in headers and row["period"]:
-            lines = [row["period"], *lines]
-        table.add_row(*(row[h] for h in headers), _folded(lines, paths, detail_width))
+    for row, (lines, paths) in zip(cells, details, strict=True):
+        shown = [row["period"], *lines] if "period" not in headers and row["period"] else lines
+        table.add_row(*(row[h] for h in headers), _folded(shown, paths, detail_width))
     console.print(table)
 
 

@@ -11,11 +11,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class ColumnKind(str, Enum):
+class ColumnKind(StrEnum):
     """What a column holds; sinks pick number formats and cell types from it."""
 
     TEXT = "text"

@@ -104,7 +104,7 @@ def report_columns(report: ReportConfig) -> list[tuple[str, str]] | None:
 
 def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:
     """Each upsert key names one of its report's columns (by header or field path)."""
-    for index, report in zip(indexes, cfg.reports):
+    for index, report in zip(indexes, cfg.reports, strict=True):
         if report.mode != "upsert" or report.key is None:
             continue
         columns = report_columns(report)

@@ -138,7 +138,7 @@ class CountingLookups(dict):
 class TestLookedUpOnce:
     def test_the_endpoint_object_is_the_one_resolved_at_load(self, full):
         """Every resolved report holds the very Endpoint object the config resolved; no second catalogue entry."""
-        for report, resolved in zip(full.reports, resolve_reports(full, full.reports, NOW)):
+        for report, resolved in zip(full.reports, resolve_reports(full, full.reports, NOW), strict=True):
             assert resolved.endpoint is report.endpoint_info
             assert resolved.endpoint is catalogue.get_endpoint(report.endpoint)
 
@@ -185,5 +185,5 @@ class TestApiSettingsFromConfig:
 
     def test_an_unknown_key_is_refused(self):
         """A config key the settings do not know is an error, not silently dropped."""
-        with pytest.raises(ValueError, match="unknown API setting.*proxy"):
+        with pytest.raises(ValueError, match=r"unknown API setting.*proxy"):
             ApiSettings.from_values({"proxy": "http://x"})

@@ -74,7 +74,7 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
     yield from _check_output_collisions(cfg)
     yield from _check_names(raw, indexes)
     tabs: dict[tuple[str, str], str] = {}
-    for index, written, report in zip(indexes, raw.reports, cfg.reports):
+    for index, written, report in zip(indexes, raw.reports, cfg.reports, strict=True):
         for found in [*_check_report(index, written, report, cfg, now),
                       *_check_outputs(index, written, report, cfg, tabs, broken)]:
             # "needs key" after an invalid `key:` would blame the wrong line; the key's own problem says it
@@ -130,7 +130,7 @@ def _raw_campaign_ids(filters: dict[str, Any], where: tuple[str | int, ...]) -> 
 def _check_names(raw: Config, indexes: list[int]) -> Iterator[Found]:
     seen: dict[str, int] = {}
     slugs: dict[str, int] = {}
-    for index, report in zip(indexes, raw.reports):
+    for index, report in zip(indexes, raw.reports, strict=True):
         if report.name in seen:
             first = seen[report.name]
             yield ("reports", index, "name"), f'report name "{report.name}" is already used by reports[{first}]'

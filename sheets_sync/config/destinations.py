@@ -44,7 +44,9 @@ class EmailConfig(StrictModel):
 
     sender: Annotated[EmailAddress | None, Field(alias="from", description="Sender; default: smtp.username.")] = None
     to: Annotated[list[EmailAddress], Field(min_length=1, description="Recipients.")]
-    cc: Annotated[list[EmailAddress], Field(description="Copy recipients.")] = []
+    cc: Annotated[
+        list[EmailAddress], Field(description="Copy recipients.")
+    ] = []  # noqa: RUF012 - pydantic copies the default per instance
     subject: Annotated[Name, Field(description="Subject; placeholders as in output, e.g. {end_date:%B %Y}.")]
     send_when: Annotated[Literal["always", "has_rows", "changed"],
                          Field(description="always, has_rows (some report has rows) or changed "

@@ -164,8 +164,8 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
         problem = problem_at(doc, key_path, message, severity)
         (warnings if severity == "warning" else doc.problems).append(problem)
     cfg._warnings = tuple(sorted_problems(warnings))
-    return CheckResult(cfg if usable else None, sorted_problems(with_quote_hints(doc)), list(cfg._warnings), partial=cfg,
-                       report_indexes=list(range(len(raw.reports))) if indexes is None else indexes)
+    return CheckResult(cfg if usable else None, sorted_problems(with_quote_hints(doc)), list(cfg._warnings),
+                       partial=cfg, report_indexes=list(range(len(raw.reports))) if indexes is None else indexes)
 
 
 def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:

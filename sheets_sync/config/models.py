@@ -109,8 +109,13 @@ class Config(StrictModel):
     timezone: Annotated[TimeZone, Field(description="IANA time zone for schedules and relative dates.")] = "UTC"
     api: Annotated[ApiConfig, Field(description="How to reach the Reporting API.")] = ApiConfig()
     defaults: Annotated[DefaultsConfig, Field(description="Values every report inherits.")] = DefaultsConfig()
-    destinations: Annotated[dict[str, Destination], Field(description="Named outputs reports write to.")] = {}
-    reports: Annotated[list[ReportConfig], Field(description="The reports to sync.")] = []
+    # pydantic copies a field's default for each instance; ruff's RUF012 only recognises direct BaseModel subclasses
+    destinations: Annotated[
+        dict[str, Destination], Field(description="Named outputs reports write to.")
+    ] = {}  # noqa: RUF012 - pydantic copies the default per instance
+    reports: Annotated[
+        list[ReportConfig], Field(description="The reports to sync.")
+    ] = []  # noqa: RUF012 - pydantic copies the default per instance
     state_dir: Annotated[FilePath | None, Field(description="Run history, scheduler jobs and locks; "
                                                             "default .sheets-sync/ beside the config file.")] = None
     state_url: Annotated[Text | None, Field(description="SQLAlchemy URL for history and jobs "

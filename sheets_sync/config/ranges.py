@@ -84,7 +84,8 @@ def _range_kind(value: Any) -> str | None:
 Preset = choice(PRESETS, "date range")
 
 DateRangeSpec = Annotated[
-    Annotated[Preset, Tag("preset")] | Annotated[LastPeriodConfig, Tag("last")] | Annotated[FixedRangeConfig, Tag("fixed")],
+    Annotated[Preset, Tag("preset")] | Annotated[LastPeriodConfig, Tag("last")]
+    | Annotated[FixedRangeConfig, Tag("fixed")],
     Discriminator(_range_kind, custom_error_type="date_range_form",
                   custom_error_message="expected a preset such as last_30_days, {last: N, unit: days}, "
                                        "or {start: YYYY-MM-DD, end: YYYY-MM-DD}"),
@@ -122,7 +123,7 @@ def _fires_within(trigger: Any, years: int) -> bool:
 
 def _cron_fields(trigger: Any) -> dict[str, str]:
     names = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
-    return {name: str(field) for name, field in zip(trigger.FIELD_NAMES, trigger.fields) if name in names}
+    return {name: str(field) for name, field in zip(trigger.FIELD_NAMES, trigger.fields, strict=True) if name in names}
 
 
 class EveryScheduleConfig(StrictModel):

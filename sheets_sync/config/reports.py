@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
@@ -117,7 +117,7 @@ class ColumnConfig(StrictModel):
 
 # a column may be written as just its field path; the schema says so for editors
 ColumnItem = Annotated[ColumnConfig,
-                       BeforeValidator(lambda value: value, json_schema_input_type=Union[str, ColumnConfig])]
+                       BeforeValidator(lambda value: value, json_schema_input_type=str | ColumnConfig)]
 
 
 class ReportConfig(StrictModel):

@@ -69,9 +69,8 @@ def resolve_config(cfg: Config, base_dir: Path) -> Config:
             if getattr(destination, key, None) is not None:
                 update[key] = _absolute(base_dir, getattr(destination, key))
         destinations[name] = destination.model_copy(update=update)
-    resolved = cfg.model_copy(update={
+    return cfg.model_copy(update={
         "reports": [resolve_report(r, cfg) for r in cfg.reports],
         "destinations": destinations,
         "state_dir": _absolute(base_dir, cfg.state_dir or DEFAULT_STATE_DIR),
     })
-    return resolved

@@ -359,8 +359,9 @@ def with_quote_hints(doc: YamlDocument) -> list[ConfigProblem]:
         if found is not None and "YAML mapping" not in problem.message:
             path, text = found
             key = path[-1] if path and isinstance(path[-1], str) else "value"
-            problem = replace(problem, message=f"{problem.message}; {_quote_hint(key, text)}")
-        out.append(problem)
+            out.append(replace(problem, message=f"{problem.message}; {_quote_hint(key, text)}"))
+        else:
+            out.append(problem)
     return out
 
 

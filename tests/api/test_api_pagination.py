@@ -91,7 +91,8 @@ class TestAutoAndForced:
     def test_summary_and_instances_have_their_documented_shapes(self, emu):
         """The summary is one {metrics} record and instances become [{instanceId}] rows."""
         with client_for(emu.url) as client:
-            summary = client.fetch(get_endpoint("instances/performance"), {**WIDE, "metrics": ["engagements", "postsCount"]})
+            summary = client.fetch(get_endpoint("instances/performance"),
+                                   {**WIDE, "metrics": ["engagements", "postsCount"]})
             instances = client.fetch(get_endpoint("instances"))
         assert len(summary.records) == 1 and set(summary.records[0]["metrics"]) == {"engagements", "postsCount"}
         assert [set(r) for r in instances.records] == [{"instanceId"}] * len(instances.records)

@@ -52,7 +52,8 @@ class TestDefaultColumns:
 
     def test_catalogue_columns_without_records_are_not_passthrough(self):
         """validate's record-less columns are all catalogue fields, none marked passthrough."""
-        assert not any(c.passthrough for c in default_columns(get_endpoint("campaigns/performance"), ["impressions"], []))
+        columns = default_columns(get_endpoint("campaigns/performance"), ["impressions"], [])
+        assert not any(c.passthrough for c in columns)
 
     def test_configured_columns_are_never_passthrough(self):
         """A field picked by `columns:` is the user's choice, not a pass-through the template may drop."""
@@ -93,7 +94,7 @@ class TestValues:
         t = table("platforms/performance", [{"contentType": "a", "metrics": {"engagements": 0, "cpe": None}}],
                   ["engagements", "cpe"])
         assert list(t.rows) == [("a", 0, None)]
-        assert type(list(t.rows)[0][1]) is int
+        assert type(next(iter(t.rows))[1]) is int
 
     def test_kinds_come_from_the_catalogue_not_the_values(self):
         """counts → INTEGER, a cpm sent as int → DECIMAL, engagementRate → PERCENT (0.00"%"), ids stay ints."""
@@ -106,7 +107,7 @@ class TestValues:
         assert kinds["cpm"] == ColumnKind.DECIMAL and kinds["avgWatchTime"] == ColumnKind.DECIMAL
         assert kinds["engagementRate"] == ColumnKind.PERCENT
         assert t.columns[t.headers.index("engagementRate")].effective_format == '0.00"%"'
-        row = list(t.rows)[0]
+        row = next(iter(t.rows))
         assert row[t.headers.index("engagementRate")] == 12.5 and row[0] == 5
 
     def test_time_series_dates_become_dates(self):
@@ -123,7 +124,7 @@ class TestValues:
                   "startDate": "2024-06-01T00:00:00.000Z", "endDate": "2024-06-30T23:59:59.999Z",
                   "firstPostDate": "2024-06-01T00:00:00.000Z", "lastPostDate": None}
         t = table("campaigns", [record], [], tz="America/Los_Angeles")
-        row = list(t.rows)[0]
+        row = next(iter(t.rows))
         assert row[t.headers.index("startDate")] == dt.date(2024, 6, 1)
         assert row[t.headers.index("endDate")] == dt.date(2024, 6, 30)
         assert t.columns[t.headers.index("startDate")].kind == ColumnKind.DATE
@@ -149,13 +150,13 @@ class TestValues:
         """postDate in UTC becomes a naive datetime in the report's time zone."""
         t = table("posts/performance", [{"postId": 1, "postDate": "2026-07-01T12:00:00Z", "metrics": {}}], [],
                   tz="Europe/London")
-        assert list(t.rows)[0][t.headers.index("postDate")] == dt.datetime(2026, 7, 1, 13, 0)
+        assert next(iter(t.rows))[t.headers.index("postDate")] == dt.datetime(2026, 7, 1, 13, 0)
         assert t.columns[t.headers.index("postDate")].kind == ColumnKind.DATETIME
 
     def test_formula_like_text_stays_text(self):
         """Text such as '=SUM(A1)' is passed on as the same string, never interpreted."""
         t = table("campaigns", [{"campaignId": 1, "campaignName": "=SUM(A1:A9)"}], [])
-        assert list(t.rows)[0][1] == "=SUM(A1:A9)"
+        assert next(iter(t.rows))[1] == "=SUM(A1:A9)"
 
 
 class TestExplicitColumns:
@@ -313,7 +314,7 @@ class TestDeclaredKindsAndLabels:
         kinds = {c.field: (c.kind, c.effective_format) for c in t.columns}
         assert kinds["returnOnInvestment"] == (ColumnKind.RATIO, "0.00%")
         assert kinds["valueOfLikes"] == kinds["valueGenerated"] == (ColumnKind.DECIMAL, "#,##0.00")
-        assert list(t.rows)[0][t.headers.index("returnOnInvestment")] == 2.5   # the value itself is never scaled
+        assert next(iter(t.rows))[t.headers.index("returnOnInvestment")] == 2.5   # the value itself is never scaled
 
     def test_each_metric_kind_has_its_column_kind_and_format(self):
         """count #,##0; money and unit cost #,##0.00; percent 0.00"%"; ratio 0.00%; average #,##0.00."""

@@ -91,7 +91,8 @@ class TestTransientFailures:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         with client_for(f"http://127.0.0.1:{port}", sleep=fake_sleep) as client:
-            with pytest.raises(ApiUnavailableError, match=rf"cannot reach 127.0.0.1:{port}: connection refused") as info:
+            with pytest.raises(ApiUnavailableError,
+                               match=rf"cannot reach 127\.0\.0\.1:{port}: connection refused") as info:
                 client.fetch(get_endpoint("platforms/performance"), PARAMS)
         assert len(fake_sleep.calls) == 4
         assert "startDate" not in str(info.value)
@@ -219,6 +220,7 @@ def test_a_dripping_answer_hits_the_request_deadline(scripted, fake_sleep):
     server = scripted(script, drip_seconds=0.05)
     started = time.perf_counter()
     with client_for(server.url, sleep=fake_sleep, pagination="cursor", timeout_seconds=0.25, max_attempts=2) as client:
-        with pytest.raises(ApiUnavailableError, match="gave up after 2 attempts: talking to 127.0.0.1:[0-9]+: the answer took too long"):
+        with pytest.raises(ApiUnavailableError,
+                           match=r"gave up after 2 attempts: talking to 127\.0\.0\.1:[0-9]+: the answer took too long"):
             client.fetch(get_endpoint("platforms/performance"), PARAMS)
     assert time.perf_counter() - started < 5  # 2 attempts × 1 s deadline, not 2 × the 10 s drip

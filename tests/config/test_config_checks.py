@@ -40,7 +40,8 @@ class TestKeys:
     def test_unknown_key_without_a_close_match_lists_the_keys(self, problems):
         """When nothing is close, the keys that are allowed there are listed."""
         assert problems(with_report_lines("columns: [{field: campaignName, colour: red}]")) == [
-            "config.yaml:11:37: reports[0].columns[0].colour: unknown key; expected one of: field, header, format, extra"]
+            "config.yaml:11:37: reports[0].columns[0].colour: unknown key; "
+            "expected one of: field, header, format, extra"]
 
     def test_date_range_of_no_known_form(self, problems):
         """A mapping that is neither {last: ...} nor {start, end} names the three forms."""

@@ -140,7 +140,7 @@ def test_division_by_zero_is_cached_as_an_error_value(tmp_path: Path) -> None:
     """=x/0 over the data is cached as Excel's error #DIV/0! (t="e"), not as a number or text."""
     result = _fill(tmp_path)
     row = next(i for i, (label, _) in enumerate(kpi_template.SUMMARY, 1) if label == "Division by zero")
-    assert '<c r="B%d" t="e"><f>' % row in _cell_xml(result.path, "xl/worksheets/sheet1.xml", f"B{row}")
+    assert f'<c r="B{row}" t="e"><f>' in _cell_xml(result.path, "xl/worksheets/sheet1.xml", f"B{row}")
     assert "<v>#DIV/0!</v>" in _cell_xml(result.path, "xl/worksheets/sheet1.xml", f"B{row}")
     assert openpyxl.load_workbook(result.path, data_only=True)["Summary"][f"B{row}"].value == "#DIV/0!"
 
@@ -153,7 +153,7 @@ def test_an_unsupported_function_gets_no_cached_value_and_a_warning(tmp_path: Pa
     for ref in (f"B{row}", f"B{row + 1}", f"B{row + 2}"):
         assert "<v" not in _cell_xml(result.path, "xl/worksheets/sheet1.xml", ref), ref
         assert _summary(result.path)[dict(zip([f"B{row}", f"B{row + 1}", f"B{row + 2}"],
-                                              ["Median", "Reads median", "Today"]))[ref]] == ""
+                                              ["Median", "Reads median", "Today"], strict=True))[ref]] == ""
     median = [w for w in result.warnings if "MEDIAN" in w]
     assert len(median) == 1 and f"Summary!B{row}" in median[0] and f"Summary!B{row + 1}" in median[0]
     assert "recalculate on open" in median[0]
@@ -209,12 +209,11 @@ def test_a_formula_that_does_not_read_the_data_keeps_its_template_result(tmp_pat
 def test_demo_engagement_rate_is_total_engagements_over_total_impressions(tmp_path: Path) -> None:
     """The demo's engagement-rate KPI weighs campaigns by impressions: 100 × Σ engagements / Σ impressions."""
     tabs = demo_tabs()
-    campaigns = make_tab("Campaigns", [c for c in [(h, k) for h, k in
-                                                   [("Campaign ID", K.INTEGER), ("Campaign", K.TEXT),
-                                                    ("Status", K.TEXT), ("Posts", K.INTEGER),
-                                                    ("Impressions", K.INTEGER), ("Engagements", K.INTEGER),
-                                                    ("Engagement Rate", K.PERCENT), ("Est. Value", K.DECIMAL),
-                                                    ("Est. ROI", K.DECIMAL)]]],
+    campaigns = make_tab("Campaigns", [("Campaign ID", K.INTEGER), ("Campaign", K.TEXT),
+                                       ("Status", K.TEXT), ("Posts", K.INTEGER),
+                                       ("Impressions", K.INTEGER), ("Engagements", K.INTEGER),
+                                       ("Engagement Rate", K.PERCENT), ("Est. Value", K.DECIMAL),
+                                       ("Est. ROI", K.DECIMAL)],
                          [[1, "Big", "Active", 1, 1_000_000, 10_000, 1.0, 0, 0],
                           [2, "Small", "Active", 1, 1_000, 100, 10.0, 0, 0]])
     result = write_workbook(tmp_path / "demo.xlsx", [campaigns] + tabs[1:], template=DEMO_TEMPLATE, now=NOW)
@@ -268,5 +267,5 @@ def test_dates_in_the_data_are_serial_numbers_to_formulas(tmp_path: Path) -> Non
     tab = make_tab("Data", [("Day", K.DATE)], [[dt.date(2026, 3, 1)], [dt.date(2026, 3, 5)]])
     result = write_workbook(tmp_path / "out.xlsx", [tab], template=template)
     serial = (dt.date(2026, 3, 5) - dt.date(1899, 12, 30)).days
-    assert "<v>%d</v>" % serial in _cell_xml(result.path, "xl/worksheets/sheet2.xml", "A1")
-    assert "<v>%d</v>" % (serial + 1) in _cell_xml(result.path, "xl/worksheets/sheet1.xml", "B3")
+    assert f"<v>{serial}</v>" in _cell_xml(result.path, "xl/worksheets/sheet2.xml", "A1")
+    assert f"<v>{serial + 1}</v>" in _cell_xml(result.path, "xl/worksheets/sheet1.xml", "B3")

@@ -51,7 +51,7 @@ def evaluate(formula: str, row: int = 1) -> Value:
     return Evaluator(Context(_Sheet(), "S", row, 9)).result(parse(formula))
 
 
-@pytest.mark.parametrize("formula, expected", [
+@pytest.mark.parametrize(("formula", "expected"), [
     ("1+2*3", 7.0), ("-2^2", 4.0), ("2^-1", 0.5), ("50%", 0.5), ("(1+2)*3", 9.0), ("7/2", 3.5),
     ('"a"&1&TRUE', "a1TRUE"), ('1&""', "1"), ("0.1+0.2&\"\"", "0.3"), ("A4", 0.0), ("A4&\"x\"", "x"),
     ("A1+A4", 1.0), ("B1+1", 2.0), ('"3"+1', 4.0), ("1=1", True), ('"a"="A"', True), ('"b">"a"', True),
@@ -62,7 +62,7 @@ def test_operators_follow_excel(formula: str, expected: Value) -> None:
     assert evaluate(formula) == expected
 
 
-@pytest.mark.parametrize("formula, expected", [
+@pytest.mark.parametrize(("formula", "expected"), [
     ("SUM(A1:A4)", 3.0), ("SUM(A:A)", 3.0), ("SUM(A1,2,TRUE)", 4.0), ("AVERAGE(A1:A4)", 1.5),
     ("COUNT(A1:B4)", 2.0), ("COUNTA(A1:A4)", 3.0), ("COUNTBLANK(A1:A4)", 1.0), ("MIN(A1:A4)", 1.0),
     ("MAX(A1:A4,5)", 5.0), ("MAX(C1:C3)", 0.0), ("AVERAGE(C1:C3)", XlError("#DIV/0!")),
@@ -82,7 +82,7 @@ def test_functions_follow_excel(formula: str, expected: Value) -> None:
     assert evaluate(formula, row=2) == expected
 
 
-@pytest.mark.parametrize("formula, what", [
+@pytest.mark.parametrize(("formula", "what"), [
     ("MEDIAN(A1:A3)", "MEDIAN"), ("TODAY()", "TODAY"), ("A1:A3*2", "a range where one value is expected"),
     ('"1/2"+1', "arithmetic on text"), ('COUNTIF(A1:A3,">2026-01-01")', "criterion"), ("{1,2}", "cannot read"),
     ("1E+20&\"\"", "scientific notation"), ("SUMPRODUCT((A1:A2>1)*A1:A2)", "computed array"), ("Nope+1", "Nope"),

@@ -18,7 +18,7 @@ ONE_PAGE_ENDPOINTS = ("campaigns/performance", "platforms/performance", "platfor
 
 def config_text(reports: list[tuple[str, str, str]], *, destinations: str, max_concurrency: int = 8,
                 page_size: int = 100, date_range: str = "{start: 2026-04-01, end: 2026-06-30}") -> str:
-    """A config with `destinations` (YAML lines under destinations:) and reports given as (name, endpoint, destination)."""
+    """A config with `destinations` (YAML lines under destinations:) and reports as (name, endpoint, destination)."""
     lines = ["timezone: UTC", "api:", "  base_url: ${LATER_API_URL}", "  client_id: ${LATER_CLIENT_ID}",
              "  client_secret: ${LATER_CLIENT_SECRET}", "  pagination: page", f"  page_size: {page_size}",
              f"  max_concurrency: {max_concurrency}", "defaults:", f"  date_range: {date_range}",

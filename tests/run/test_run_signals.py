@@ -130,7 +130,12 @@ def test_a_failed_write_keeps_the_pending_file(tmp_path: Path) -> None:
     """Only a successful write removes .pending: after a failed one it is still the newest data there is."""
     output = tmp_path / "report.csv"
     pending_path(output).write_bytes(b"newest data")
-    with pytest.raises(RuntimeError), atomic_output(output) as handle:
-        handle.write(b"partial")
-        raise RuntimeError("the writer failed")
+
+    def write_then_fail() -> None:
+        with atomic_output(output) as handle:
+            handle.write(b"partial")
+            raise RuntimeError("the writer failed")
+
+    with pytest.raises(RuntimeError, match="the writer failed"):
+        write_then_fail()
     assert pending_path(output).read_bytes() == b"newest data" and not output.exists()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ NA = XlError("#N/A")
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 
 # A cell's value as Excel sees it: a number, text, a logical, an error, or None for a blank cell.
-Value = Union[float, str, bool, XlError, None]
+Value = float | str | bool | XlError | None
 
 
 class Unsupported(Exception):

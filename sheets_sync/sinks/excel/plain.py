@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import itertools
@@ -155,10 +156,8 @@ ABOUT_DATE_FORMAT, ABOUT_DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
 def _wall_time(moment: dt.datetime, zone: str | None) -> dt.datetime:
     """Return `moment` as a naive wall time in `zone` (its own zone when `zone` is unknown): Excel has no zones."""
     if moment.tzinfo is not None and zone:
-        try:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
             moment = moment.astimezone(ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
     return moment.replace(tzinfo=None)
 
 
@@ -220,7 +219,8 @@ def write_plain_workbook(zout: zipfile.ZipFile, tabs: Sequence[ExcelTab], now: d
                                    formats.style(ABOUT_DATETIME_FORMAT)),
                       None, "", stamp)
     all_names = [*names, about]
-    sheets = "".join(f'<sheet name="{escape_attr(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(all_names, 1))
+    sheets = "".join(f'<sheet name="{escape_attr(n)}" sheetId="{i}" r:id="rId{i}"/>'
+                     for i, n in enumerate(all_names, 1))
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
         f"{escape_text(_quote_sheet(n))}!$A$1:${column_letter(len(t.table.columns))}${counts[n] + 1}</definedName>"

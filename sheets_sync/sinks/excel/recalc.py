@@ -231,7 +231,7 @@ class WorkbookModel:
         for key, content in self.contents.items():
             block = self.blocks.get(key)
             for table in content.sheet.tables:
-                c1, r1, c2, r2 = parse_ref(table.ref)
+                c1, r1, _, r2 = parse_ref(table.ref)
                 header = r1 if table.header_rows else r1 - 1
                 totals = r2 if table.totals_rows else None
                 last = r2 - (1 if totals else 0)
@@ -583,7 +583,7 @@ class RowCalculator:
         if block is not None and (ref.r2 is None or ref.r2 >= block.first) and not (
                 key == self.key and ref.r1 == ref.r2 == self.row):
             raise Unsupported("a formula beside the data that reads other data rows")
-        last_row, last_col = self.model.extent[key] if key in self.model.extent else (0, 0)
+        last_row, last_col = self.model.extent.get(key, (0, 0))
         r1, r2, c1, c2 = ref.r1 or 1, ref.r2 or last_row, ref.c1 or 1, ref.c2 or last_col
         return ListGrid(r2 - r1 + 1, c2 - c1 + 1,
                         tuple(self.cell(ref.sheet, c, r) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)))
