@@ -301,7 +301,8 @@ def _history_layout(console: Console, cells: Sequence[dict[str, str]],
     # A header wider than every value still fits on one line ("report" over "Posts").
     longest_detail = max((len(line) for lines, _ in details for line in lines), default=1)
     longest_detail = max(longest_detail, len(DETAIL_HEADER))
-    longest_report = max(max(len(row["report"]) for row in cells), len("report"))
+    longest_report = max((len(row["report"]) for row in cells), default=1)
+    longest_report = max(longest_report, len("report"))
     headers = list(HISTORY_HEADERS)
     drop = iter(HISTORY_DROP_ORDER)
     while True:

@@ -35,7 +35,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bin_dir = base / "venv" / ("Scripts" if os.name == "nt" else "bin")
     pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install",
                           "--no-deps", "--quiet", str(source)],
-                         capture_output=True, text=True, timeout=300, env=_clean_env())
+                         capture_output=True, text=True, timeout=300, env=_clean_env(), check=False)
     assert pip.returncode == 0, pip.stdout + pip.stderr
     return bin_dir
 
@@ -47,14 +47,14 @@ def _clean_env() -> dict[str, str]:
 
 def _tool(installed: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(installed / "sheets-sync"), *args], cwd=cwd, env=_clean_env(),
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.mark.slow
 def test_installed_package_is_imported_from_the_venv(installed: Path, tmp_path: Path) -> None:
     """The venv imports its own installed copy, not this checkout (otherwise the other checks prove nothing)."""
     probe = subprocess.run([str(installed / "python"), "-c", "import sheets_sync; print(sheets_sync.__file__)"],
-                           cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=60)
+                           cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=60, check=False)
     assert probe.returncode == 0, probe.stderr
     assert Path(probe.stdout.strip()).is_relative_to(installed.parent)
 
