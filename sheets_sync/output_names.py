@@ -89,8 +89,8 @@ def shared_output(destination_type: str, output: str) -> bool:
         return False
 
 
-def period_conflicts(cfg: Config, now: dt.datetime) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
-    """Each shared output whose name shows a period its reports do not share, as (key path, message, "warning")."""
+def period_conflicts(cfg: Config, now: dt.datetime) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Each shared output whose name shows a period its reports do not share, as (key path, message): a warning."""
     periods = config_periods(cfg, now)
     for name, destination in cfg.destinations.items():
         output = getattr(destination, "output", None)
@@ -99,4 +99,4 @@ def period_conflicts(cfg: Config, now: dt.datetime) -> Iterator[tuple[tuple[str 
             continue
         problem = period_conflict(name, output, members, periods)
         if problem:
-            yield ("destinations", name, "output"), problem, "warning"
+            yield ("destinations", name, "output"), problem

@@ -25,7 +25,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rng: Callable[[], float] = random.random) -> float:
         """Wait before retry number `retry_number` (1 = first retry)."""
-        return min(self.cap_seconds, self.base_seconds * 2 ** (retry_number - 1)) + rng() * self.jitter_seconds
+        return min(self.cap_seconds, self.base_seconds * 2.0 ** (retry_number - 1)) + rng() * self.jitter_seconds
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -39,8 +39,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
-            return None
-        if when is None:
             return None
         seconds = when.timestamp() - (time.time() if now is None else now)
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

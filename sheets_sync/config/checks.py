@@ -55,7 +55,7 @@ def endpoint_problem(name: str) -> str | None:
 
 
 def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[int] | None = None,
-                 broken: set[str] | None = None, invalid: dict[int, set[str]] | None = None) -> Iterator[Found]:
+                 broken: set[str] | None = None, invalid: dict[int, set[str | int]] | None = None) -> Iterator[Found]:
     """Problems of `raw` (as written) and `cfg` (defaults merged), each as (key path, message).
 
     After a failed validation the loader passes a salvaged config: `indexes` maps each kept
@@ -85,7 +85,8 @@ def check_config(raw: Config, cfg: Config, now: dt.datetime, *, indexes: list[in
         if name not in used and complete:
             yield warning(("destinations", name), "no report writes to this destination")
     if complete:
-        yield from period_conflicts(cfg, now)  # one workbook, one name: its reports should share the period
+        # one workbook, one name: its reports should share the period
+        yield from (warning(path, message) for path, message in period_conflicts(cfg, now))
 
 
 def _check_filter_pair(platform: list[str] | None, content_type: list[str] | None,
@@ -137,9 +138,9 @@ def _check_names(raw: Config, indexes: list[int]) -> Iterator[Found]:
             continue
         seen[report.name] = index
         if report.slug in slugs:
-            first = raw.reports[indexes.index(slugs[report.slug])].name
+            other = raw.reports[indexes.index(slugs[report.slug])].name
             yield ("reports", index, "name"), (f'report name "{report.name}" gives the same file name slug '
-                                               f'"{report.slug}" as "{first}"; rename one of them')
+                                               f'"{report.slug}" as "{other}"; rename one of them')
         slugs.setdefault(report.slug, index)
 
 
@@ -352,7 +353,7 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
     for name, destination in cfg.destinations.items():
         at = ("destinations", name)
         output = getattr(destination, "output", None)  # google_sheets has none
-        for problem in template_problems(output) + [escape_problem(output, cfg.base_dir)] if output else ():
+        for problem in [*template_problems(output), escape_problem(output, cfg.base_dir)] if output else ():
             if problem:
                 yield at + ("output",), problem
         if destination.type == "excel" and not destination.output.lower().endswith((".xlsx", ".xlsm")):
@@ -360,9 +361,9 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
         if destination.type == "csv" and not destination.output.lower().endswith(".csv"):
             yield at + ("output",), "a csv output must end in .csv"
         if destination.type == "google_sheets":
-            problem = check_spreadsheet(destination.spreadsheet)
-            if problem:
-                yield at + ("spreadsheet",), problem
+            spreadsheet_problem = check_spreadsheet(destination.spreadsheet)
+            if spreadsheet_problem:
+                yield at + ("spreadsheet",), spreadsheet_problem
         email = getattr(destination, "email", None)
         if email is not None:
             yield warning(at + ("email",), "email delivery is not available yet in this version; "

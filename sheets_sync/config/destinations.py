@@ -108,6 +108,6 @@ def check_spreadsheet(value: str) -> str | None:
 
 Destination = Annotated[ExcelDestinationConfig | CsvDestinationConfig | GoogleSheetsDestinationConfig,
                         Field(discriminator="type")]
-DESTINATION_TYPES = {"excel": ExcelDestinationConfig, "csv": CsvDestinationConfig,
+DESTINATION_TYPES: dict[str, type[StrictModel]] = {"excel": ExcelDestinationConfig, "csv": CsvDestinationConfig,
                      "google_sheets": GoogleSheetsDestinationConfig}
 DESTINATION_KEYS = frozenset(k for m in DESTINATION_TYPES.values() for k in m.model_fields) | {"tab", "table"}

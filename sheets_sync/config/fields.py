@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, SecretStr
 from pydantic_core import PydanticCustomError
@@ -157,9 +157,15 @@ def choice(choices: Iterable[str], what: str) -> Any:
     return Annotated[str, BeforeValidator(to_text), one_of(allowed, what), Field(json_schema_extra={"enum": listed})]
 
 
-def one_or_many(item: Any) -> Any:
-    """A list type that also accepts a single item (`platform: tiktok`); the JSON Schema says both."""
-    return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=item | list[item])]
+if TYPE_CHECKING:
+    # What the type checker sees: `OneOrMany[X]` holds a list of X once validated.
+    OneOrMany = list
+else:
+    class OneOrMany:
+        """`OneOrMany[X]`: a list of X that also accepts a single X (`platform: tiktok`); the JSON Schema says both."""
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return Annotated[list[item], BeforeValidator(to_list, json_schema_input_type=item | list[item])]
 
 
 def _secret(value: Any) -> SecretStr:

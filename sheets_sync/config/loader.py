@@ -140,7 +140,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     usable = True
     indexes: list[int] | None = None
     broken: set[str] = set()
-    invalid: dict[int, set[str]] = {}
+    invalid: dict[int, set[str | int]] = {}
     try:
         raw = Config.model_validate(doc.data)
     except ValidationError as exc:
@@ -168,7 +168,7 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
                        partial=cfg, report_indexes=list(range(len(raw.reports))) if indexes is None else indexes)
 
 
-def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:
+def _partial(validate: Any, value: Any) -> tuple[Any, set[str | int]]:
     """(`value` without its invalid keys, those keys) if the rest validates; else (None, keys)."""
     try:
         validate(value)
@@ -190,7 +190,7 @@ def _partial(validate: Any, value: Any) -> tuple[Any, set[str]]:
     return trimmed, bad
 
 
-def salvage(data: dict[str, Any]) -> tuple[Config, list[int], set[str], dict[int, set[str]]]:
+def salvage(data: dict[str, Any]) -> tuple[Config, list[int], set[str], dict[int, set[str | int]]]:
     """The parts of an invalid config that validate on their own (invalid keys left out), for the cross-key checks.
 
     Returns the partial config, the original index of each kept report, the names of destinations
@@ -204,7 +204,7 @@ def salvage(data: dict[str, Any]) -> tuple[Config, list[int], set[str], dict[int
             if part is not None:
                 kept[key] = part
     destinations, broken = {}, set()
-    adapter = TypeAdapter(Destination)
+    adapter: TypeAdapter[Destination] = TypeAdapter(Destination)
     for name, value in (data.get("destinations") or {}).items() if isinstance(data.get("destinations"), dict) else ():
         part, _ = _partial(adapter.validate_python, value)
         if part is None:

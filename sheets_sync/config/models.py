@@ -20,13 +20,13 @@ from sheets_sync.config.fields import (
     FilePath,
     Name,
     Number,
+    OneOrMany,
     PositiveId,
     Secret,
     StrictModel,
     Text,
     WholeNumber,
     did_you_mean,
-    one_or_many,
 )
 from sheets_sync.config.ranges import (
     DateBasis,
@@ -89,16 +89,16 @@ class ApiConfig(StrictModel):
 class DefaultsConfig(StrictModel):
     """Values every report inherits unless it sets its own."""
 
-    instance_ids: Annotated[one_or_many(Name) | None,
+    instance_ids: Annotated[OneOrMany[Name] | None,
                             Field(description="Instance ids; omit for every instance the credentials reach.")] = None
-    campaign_ids: Annotated[one_or_many(PositiveId) | None,
+    campaign_ids: Annotated[OneOrMany[PositiveId] | None,
                             Field(description="Campaign ids (at most 50).")] = None
-    platform: Annotated[one_or_many(Platform) | None, Field(description="Platforms.")] = None
-    content_type: Annotated[one_or_many(ContentType) | None,
+    platform: Annotated[OneOrMany[Platform] | None, Field(description="Platforms.")] = None
+    content_type: Annotated[OneOrMany[ContentType] | None,
                             Field(description="Content types.")] = None
     date_range: Annotated[DateRangeSpec | None, Field(description="Date range of every report.")] = None
     date_basis: Annotated[DateBasis | None, Field(description="performance_date (default) or post_date.")] = None
-    destination: Annotated[one_or_many(Name) | None,
+    destination: Annotated[OneOrMany[Name] | None,
                            Field(description="Destination name(s) of reports that name none.")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description="Schedule of reports that have none.")] = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -17,6 +17,10 @@ from sheets_sync.dates import PRESETS, UNITS, parse_iso_date, range_problem
 _EVERY = re.compile(r"([1-9][0-9]*)(m|h|d)")
 _EVERY_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 
+if TYPE_CHECKING:
+    Unit = str  # for the type checker a choice is text; at run time it also checks the value and lists the choices
+else:
+    Unit = choice(UNITS, "unit")
 
 # Far enough for any range the API's two-year cap allows (which the checks then apply exactly),
 # near enough that resolving `last` can never leave the calendar (year 1 to 9999).
@@ -27,7 +31,7 @@ class LastPeriodConfig(StrictModel):
     """`{last: N, unit: days|weeks|months, include_today: false}`."""
 
     last: Annotated[WholeNumber, Field(ge=1, description="How many units (at most two years' worth).")]
-    unit: Annotated[choice(UNITS, "unit"), Field(description="days, weeks (ISO) or months.")] = "days"
+    unit: Annotated[Unit, Field(description="days, weeks (ISO) or months.")] = "days"
     include_today: Annotated[Flag, Field(description="End today instead of at the last complete unit.")] = False
 
     @model_validator(mode="after")
@@ -81,7 +85,10 @@ def _range_kind(value: Any) -> str | None:
     return None
 
 
-Preset = choice(PRESETS, "date range")
+if TYPE_CHECKING:
+    Preset = str  # for the type checker a choice is text; at run time it also checks the value and lists the choices
+else:
+    Preset = choice(PRESETS, "date range")
 
 DateRangeSpec = Annotated[
     Annotated[Preset, Tag("preset")] | Annotated[LastPeriodConfig, Tag("last")]

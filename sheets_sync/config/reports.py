@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
@@ -16,7 +16,7 @@ from sheets_sync.catalogue import (
     Endpoint,
     get_endpoint,
 )
-from sheets_sync.config.fields import Flag, Name, PositiveId, StrictModel, Text, WholeNumber, choice, one_or_many
+from sheets_sync.config.fields import Flag, Name, OneOrMany, PositiveId, StrictModel, Text, WholeNumber, choice
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
 
 EXCEL_TAB_MAX = 31
@@ -66,9 +66,15 @@ def slugify(name: str) -> str:
 
 
 TabName = Annotated[Text, AfterValidator(_tab)]
-Platform = choice(PLATFORMS, "platform")
-ContentType = choice(CONTENT_TYPES, "content type")
-Granularity = choice(GRANULARITIES, "granularity")
+if TYPE_CHECKING:
+    # What the type checker sees: a choice is text; at run time it also checks the value and lists the choices.
+    Platform = str
+    ContentType = str
+    Granularity = str
+else:
+    Platform = choice(PLATFORMS, "platform")
+    ContentType = choice(CONTENT_TYPES, "content type")
+    Granularity = choice(GRANULARITIES, "granularity")
 
 
 def _upper(value: Any) -> Any:
@@ -78,13 +84,13 @@ def _upper(value: Any) -> Any:
 class FiltersConfig(StrictModel):
     """Which rows the API returns; omitted filters select everything the credentials reach."""
 
-    instance_ids: Annotated[one_or_many(Name) | None,
+    instance_ids: Annotated[OneOrMany[Name] | None,
                             Field(description="Instance ids (e.g. instance_abc); default: all.")] = None
-    campaign_ids: Annotated[one_or_many(PositiveId) | None,
+    campaign_ids: Annotated[OneOrMany[PositiveId] | None,
                             Field(description="Campaign ids (numbers), at most 50.")] = None
-    platform: Annotated[one_or_many(Platform) | None,
+    platform: Annotated[OneOrMany[Platform] | None,
                         Field(description="Platforms; not together with content_type.")] = None
-    content_type: Annotated[one_or_many(ContentType) | None,
+    content_type: Annotated[OneOrMany[ContentType] | None,
                             Field(description="Content types; not together with platform.")] = None
 
 
@@ -126,7 +132,7 @@ class ReportConfig(StrictModel):
     name: Annotated[Name, Field(description="Unique report name; its slug (lower-case letters and digits of any "
                                          "script, - between words) is the {report} placeholder.")]
     endpoint: Annotated[Name, Field(description="Catalogue endpoint, e.g. campaigns/performance.")]
-    metrics: Annotated[one_or_many(Name) | None,
+    metrics: Annotated[OneOrMany[Name] | None,
                        Field(description="Metrics to fetch, in column order.")] = None
     filters: Annotated[FiltersConfig, Field(description="instance_ids, campaign_ids, platform, content_type.")] = \
         FiltersConfig()
@@ -140,14 +146,14 @@ class ReportConfig(StrictModel):
     sort: Annotated[SortConfig | None, Field(description="{property, direction}; ranking endpoints only.")] = None
     max_rows: Annotated[WholeNumber | None, Field(ge=1, description="Stop after this many rows.")] = None
     columns: Annotated[list[ColumnItem] | None, Field(description="Pick, order, rename and format columns.")] = None
-    destination: Annotated[one_or_many(Name) | None,
+    destination: Annotated[OneOrMany[Name] | None,
                            Field(description="Destination name, or a list of names.")] = None
     tab: Annotated[TabName | None, Field(description="Sheet/tab to fill; default: the report name.")] = None
     table: Annotated[Name | None, Field(description="Excel Table to fill on the tab (templates only).")] = None
     mode: Annotated[Literal["replace", "append", "upsert"] | None,
                     Field(description="replace (default); append and upsert (with key) are planned and "
                                       "refused for now.")] = None
-    key: Annotated[one_or_many(Name) | None,
+    key: Annotated[OneOrMany[Name] | None,
                    Field(description="Columns identifying a row, for mode: upsert (each one of the report's "
                                              "columns).")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None

@@ -16,7 +16,7 @@ def _filters(report: ReportConfig, defaults: DefaultsConfig, accepted: tuple[str
     own = report.filters
     # platform and content_type are one choice (the API takes one or neither): inherit them together
     own_choice = own.platform is not None or own.content_type is not None
-    values = {
+    values: dict[str, Any] = {
         "instance_ids": own.instance_ids if own.instance_ids is not None else defaults.instance_ids,
         "campaign_ids": own.campaign_ids if own.campaign_ids is not None else defaults.campaign_ids,
         "platform": own.platform if own_choice else defaults.platform,

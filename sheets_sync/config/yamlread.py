@@ -96,13 +96,17 @@ class _Refused(Exception):
 
 # libyaml's parser when present (much faster on large input); composing stays in Python so that
 # tags, alias positions and the expansion budget are checked node by node.
+# (`yaml.cyaml` imports CParser from `yaml._yaml`, the libyaml binding, without re-exporting it.)
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]  # the pure-Python parser, same protocol
+
+# The attribute the loader adds to a scalar node: whether its tag was written out (`!!str 1` is text).
+_EXPLICIT = "explicit"
 
 
-class _TaggingLoader(Composer, _Parser, BaseResolver):  # type: ignore[misc]
+class _TaggingLoader(Composer, _Parser, BaseResolver):
     """Composes nodes without implicit typing, recording explicit tags and the first alias, within a budget.
 
     The budget counts values as if every alias were expanded, while composing, so an alias bomb
@@ -128,16 +132,16 @@ class _TaggingLoader(Composer, _Parser, BaseResolver):  # type: ignore[misc]
         event = self.peek_event()
         is_alias = isinstance(event, yaml.AliasEvent)
         if is_alias and self.first_alias is None:
-            self.first_alias = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.first_alias = _event_mark(event)
         if self.depth >= MAX_DEPTH and isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             # refused before PyYAML's recursive composer can run out of stack (RecursionError)
-            raise _Refused(event.start_mark.line + 1, event.start_mark.column + 1,
-                           f"nesting deeper than {MAX_DEPTH} levels; refused")
+            raise _Refused(*_event_mark(event), f"nesting deeper than {MAX_DEPTH} levels; refused")
         self.depth += 1
         try:
             node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
+        assert node is not None  # the composer returns a node or raises; None is only the stub's wording
         if is_alias:  # an alias costs what its anchor expands to (1 while the anchor is still open)
             self.expanded += self.sizes.get(id(node), 1)
         else:
@@ -153,7 +157,7 @@ class _TaggingLoader(Composer, _Parser, BaseResolver):  # type: ignore[misc]
         event = self.peek_event()
         self._note_tag(event)
         node = super().compose_scalar_node(anchor)
-        node.explicit = event.tag is not None and event.tag != "!"
+        setattr(node, _EXPLICIT, isinstance(event, yaml.ScalarEvent) and event.tag not in (None, "!"))
         return node
 
     def compose_sequence_node(self, anchor: Any) -> Any:
@@ -170,6 +174,12 @@ def _too_many(first_alias: tuple[int, int] | None, node: Node) -> _Refused:
         line, column = _mark(node)
         return _Refused(line, column, f"the document has more than {MAX_VALUES:,} values; refused")
     return _Refused(*first_alias, f"the document expands to more than {MAX_VALUES:,} values (an alias bomb?); refused")
+
+
+def _event_mark(event: yaml.Event | None) -> tuple[int, int]:
+    """1-based (line, column) where a parser event starts; the parser sets the mark on every event it yields."""
+    assert event is not None and event.start_mark is not None
+    return event.start_mark.line + 1, event.start_mark.column + 1
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -227,7 +237,7 @@ class _Converter:
         if isinstance(node, ScalarNode):
             if record:
                 self.doc.raw.setdefault(path, node.value)
-            if not node.style and not getattr(node, "explicit", False):
+            if not node.style and not getattr(node, _EXPLICIT, False):
                 return resolve_plain(node.value)
             return node.value
         if isinstance(node, SequenceNode):

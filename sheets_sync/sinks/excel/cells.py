@@ -185,8 +185,8 @@ class RowEncoder:
                     if sattr:
                         append(f'{pre}{rs}"{sattr}/>')
                 elif calculation is not None:
-                    kind, cached = calculation.cached(qattr)
-                    append(f'{pre}{rs}"{sattr}{kind}><f>{source(row_number)}</f>{cached}</c>')
+                    type_attr, cached = calculation.cached(qattr)
+                    append(f'{pre}{rs}"{sattr}{type_attr}><f>{source(row_number)}</f>{cached}</c>')
                 else:
                     append(f'{pre}{rs}"{sattr}><f>{source(row_number)}</f></c>')
                 continue

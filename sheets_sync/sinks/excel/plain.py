@@ -48,7 +48,7 @@ class _Formats:
         self.xfs: list[int] = []   # numFmtId of each style from index 4 on
 
     def style(self, code: str | None) -> int:
-        if code not in self.style_of:
+        if code is not None and code not in self.style_of:  # None (no format) is style 0 from the start
             num = builtin_format_id(code)
             if num is None:
                 num = self.custom.setdefault(code, FIRST_CUSTOM_FORMAT_ID + len(self.custom))
