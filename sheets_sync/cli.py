@@ -10,12 +10,20 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sheets_sync import __version__
 from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, UsageError
 from sheets_sync.logging_setup import LOG_LEVELS, configure_logging
 from sheets_sync.redaction import redact
 from sheets_sync.signals import Terminated, interrupt_exit_code, sigterm_interrupts
+
+if TYPE_CHECKING:  # imported where used, so that `emulator` and `--help` start fast
+    from sheets_sync.config import Config
+    from sheets_sync.config.destinations import Destination
+    from sheets_sync.history import RunHistory
+    from sheets_sync.orchestrator import RunSummary
+    from sheets_sync.progress import RunProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell reports for a tool whose reader closed the pipe
@@ -241,7 +249,7 @@ def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
 # --- shared steps ------------------------------------------------------------------------------
 
 
-def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
+def _run_demo(output_dir: Path | None, progress: RunProgress) -> RunSummary:
     """Serve the emulator on a free loopback port and run the packaged demo config against it."""
     import datetime as dt
 
@@ -268,31 +276,35 @@ def _run_demo(output_dir: Path | None, progress):  # noqa: ANN001, ANN202
         return run_config(cfg, progress=progress, history=history_for(cfg))
 
 
-def _redirect_outputs(cfg, folder: Path, state_dir: Path, *, template: Path):  # noqa: ANN001, ANN202
+def _redirect_outputs(cfg: Config, folder: Path, state_dir: Path, *, template: Path) -> Config:
     """The demo config with every output file moved into `folder`, the history into `state_dir`."""
-    def moved(destination):  # noqa: ANN001, ANN202
-        update = {"output": str(folder / Path(destination.output).name)}
+    from sheets_sync.config.destinations import CsvDestinationConfig, ExcelDestinationConfig
+
+    def moved(destination: Destination) -> Destination:
+        if not isinstance(destination, (ExcelDestinationConfig, CsvDestinationConfig)):
+            return destination  # no file of its own
+        update: dict[str, Any] = {"output": str(folder / Path(destination.output).name)}
         if destination.type == "excel":
             update["template"] = template
         return destination.model_copy(update=update)
 
-    destinations = {name: moved(d) if hasattr(d, "output") else d for name, d in cfg.destinations.items()}
-    return cfg.model_copy(update={"destinations": destinations, "state_dir": str(state_dir)})
+    destinations = {name: moved(d) for name, d in cfg.destinations.items()}
+    return cfg.model_copy(update={"destinations": destinations, "state_dir": state_dir})
 
 
-def _load(path: Path):  # noqa: ANN202  (Config: imported lazily so `emulator` starts fast)
+def _load(path: Path) -> Config:
     from sheets_sync.config import load_config
 
     return load_config(path, dict(os.environ))
 
 
-def _history_for(cfg):  # noqa: ANN001, ANN202
+def _history_for(cfg: Config) -> RunHistory:
     from sheets_sync.orchestrator import history_for
 
     return history_for(cfg)
 
 
-def _progress(args: argparse.Namespace):  # noqa: ANN202
+def _progress(args: argparse.Namespace) -> RunProgress:
     from sheets_sync.progress import RunProgress
 
     return RunProgress(bar=_wants_bar(args))
@@ -307,7 +319,7 @@ def _problem_line(problem: ConfigProblem) -> str:
     return f"{problem} (warning)" if problem.severity == "warning" else str(problem)
 
 
-def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
+def _print_tables(summary: RunSummary, rows: int) -> None:
     from sheets_sync.progress import make_console, print_rows
 
     console = make_console()
@@ -317,7 +329,7 @@ def _print_tables(summary, rows: int) -> None:  # noqa: ANN001
         print_rows(console, f"{name} ({meta.endpoint}{period})", table, rows)
 
 
-def _finish(summary, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _finish(summary: RunSummary, args: argparse.Namespace) -> int:
     from sheets_sync.orchestrator import FAILED_STATUSES
     from sheets_sync.progress import make_console, print_summary, terminal_safe
 

@@ -15,8 +15,6 @@ from sheets_sync.redaction import redact
 
 MAX_ERROR_CHARS = 500
 MAX_LIMIT = 2**31 - 1  # fits every SQL database's LIMIT
-STATUSES = ("ok", "partial", "failed", "interrupted")  # partial: some destinations written, others failed;
-# interrupted: the run was stopped (Ctrl-C, SIGTERM) before this report had finished
 
 _metadata = sa.MetaData()
 runs_table = sa.Table(
@@ -29,6 +27,8 @@ runs_table = sa.Table(
     sa.Column("start_date", sa.Date, nullable=True),
     sa.Column("end_date", sa.Date, nullable=True),
     sa.Column("destinations", sa.String(500), nullable=False, default=""),
+    # ok, partial (some destinations written, others failed), failed, or interrupted (the run was stopped by
+    # Ctrl-C or SIGTERM before this report had finished)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("rows", sa.Integer, nullable=False, default=0),
     sa.Column("pages", sa.Integer, nullable=False, default=0),
@@ -81,6 +81,11 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def _database_error(exc: SQLAlchemyError) -> str | None:
+    """The database's own message where SQLAlchemy wraps one (only statement errors carry `orig`), on one line."""
+    return one_line_error(str(getattr(exc, "orig", None) or exc))
+
+
 class RunHistory:
     """Reads and writes the `runs` table; the table is created on first use."""
 
@@ -109,8 +114,7 @@ class RunHistory:
             engine = sa.create_engine(url)
             _metadata.create_all(engine)
         except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot open run history {shown}: "
-                               f"{one_line_error(str(getattr(exc, 'orig', None) or exc))}") from None
+            raise HistoryError(f"cannot open run history {shown}: {_database_error(exc)}") from None
         except ImportError as exc:  # the URL's database driver is not installed (validate says so first)
             raise HistoryError(f"cannot open run history {shown}: its database driver is not installed "
                                f"(Python module {exc.name or exc})") from None
@@ -136,7 +140,7 @@ class RunHistory:
             with engine.begin() as conn:
                 conn.execute(sa.insert(runs_table), rows)
         except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot write run history: {one_line_error(str(exc.orig or exc))}") from None
+            raise HistoryError(f"cannot write run history: {_database_error(exc)}") from None
 
     def recent(self, limit: int = 20) -> list[RunRecord]:
         """The `limit` most recent records, newest first."""
@@ -150,7 +154,7 @@ class RunHistory:
             with engine.connect() as conn:
                 result = conn.execute(query).mappings().all()
         except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot read run history: {one_line_error(str(exc.orig or exc))}") from None
+            raise HistoryError(f"cannot read run history: {_database_error(exc)}") from None
         fields = RunRecord.__dataclass_fields__
         records = []
         for row in result:

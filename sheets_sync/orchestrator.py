@@ -175,7 +175,7 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
         context = SinkContext(config=cfg, now=now, periods={r.name: (r.start, r.end) for r in everything})
         if not dry_run:
             # found before any request is sent; template warnings go under the summary
-            summary.notes += check_destinations(cfg, reports, context) + _email_notes(cfg, reports)
+            summary.notes += check_destinations(cfg, resolved, context) + _email_notes(cfg, reports)
         workers = report_workers or cfg.api.max_concurrency
         run = _Run(cfg, resolved, summary, context, dry_run=dry_run)
         try:
@@ -364,7 +364,7 @@ def _skipped(report: ResolvedReport, cause: str, reason: str) -> ReportOutcome:
     return outcome
 
 
-def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: SinkContext) -> list[str]:
+def check_destinations(cfg: Config, reports: Sequence[ResolvedReport], context: SinkContext) -> list[str]:
     """Let each destination's sink check it before any request: all config problems at once, else the first other.
 
     Returns the template warnings (logged here), such as template sample data that no report replaces.
@@ -376,11 +376,12 @@ def check_destinations(cfg: Config, reports: Sequence[ReportConfig], context: Si
     from sheets_sync.validate import run_template_problems
 
     # Templates are checked by the validate service (it knows each report's columns), the rest by each sink.
-    found = run_template_problems(cfg, reports)
+    names = {report.name for report in reports}
+    found = run_template_problems(cfg, [report for report in cfg.reports if report.name in names])
     problems = [p for p in found if p.severity == "error"]
     notes = [f"destination {p.path.split('.')[1]!r}: {p.message}" for p in found if p.severity == "warning"]
     other: SheetsSyncError | None = None
-    targets: dict[str, list[ReportConfig]] = {}
+    targets: dict[str, list[ResolvedReport]] = {}
     for report in reports:
         for name in report.destinations:
             targets.setdefault(name, []).append(report)

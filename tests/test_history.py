@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from sheets_sync.history import HistoryError, RunHistory, RunRecord, one_line_error, sqlite_url
+from sheets_sync.history import HistoryError, RunHistory, RunRecord, _database_error, one_line_error, sqlite_url
 from sheets_sync.redaction import register_secret
 
 T0 = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
@@ -69,3 +70,14 @@ def test_unopenable_database_is_a_history_error(tmp_path: Path) -> None:
     (tmp_path / "dir.sqlite").mkdir()
     with pytest.raises(HistoryError, match="run history"):
         RunHistory(f"sqlite:///{tmp_path / 'dir.sqlite'}").record([_record("a", 0)])
+
+
+def test_database_errors_read_the_same_with_or_without_a_driver_error(tmp_path: Path) -> None:
+    """A driver's error is shown by its own words; an error SQLAlchemy raises itself (no `orig`) by its text."""
+    engine = sa.create_engine(sqlite_url(tmp_path))
+    with pytest.raises(sa.exc.OperationalError) as driver, engine.connect() as conn:
+        conn.execute(sa.text("SELECT * FROM missing"))
+    assert _database_error(driver.value) == "no such table: missing"
+    with pytest.raises(sa.exc.CompileError) as own:
+        sa.insert(sa.table("runs", sa.column("id"))).values(nope=1).compile()
+    assert _database_error(own.value) == "Unconsumed column names: nope"

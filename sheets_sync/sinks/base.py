@@ -1,7 +1,8 @@
 """The one interface every sink implements: check a destination before the run, write its tables after the fetch.
 
-A sink receives a destination's name and config, the run's reports routed to it (config order) and a
-`SinkContext` (the config, the run's clock, each report's period, the lock folder). `check` runs
+A sink receives a destination's name and config, the run's reports routed to it (config order, each a
+`sheets_sync.resolved.ResolvedReport`) and a `SinkContext` (the config, the run's clock, each report's
+period, the lock folder). `check` runs
 before any Reporting API request and raises what would make the write fail anyway (a broken
 template, a folder that cannot be made). `write` never raises for a destination's own trouble: it
 returns a `SinkResult` naming what went where, and why each report that was not written there was not.
@@ -17,10 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from sheets_sync.config import Config, ReportConfig
+    from sheets_sync.config import Config
     from sheets_sync.report import Table
+    from sheets_sync.resolved import ResolvedReport
 
 Period = tuple[dt.date | None, dt.date | None]
+
+
+class NamedReport(Protocol):
+    """What a file name needs of a report, resolved for the run or as configured: its name and its slug."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def slug(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ class SinkContext:
         """The folder relative paths of the config are read against."""
         return Path(self.config.base_dir)
 
-    def period(self, report: ReportConfig) -> Period:
+    def period(self, report: NamedReport) -> Period:
         """The period `report` covers in this run ((None, None) for an endpoint that takes no dates)."""
         return self.periods.get(report.name, (None, None))
 
@@ -46,7 +58,7 @@ class SinkContext:
 class ReportTable:
     """One report routed to a destination, with its fetched table (None: the fetch failed, nothing to write)."""
 
-    report: ReportConfig
+    report: ResolvedReport
     table: Table | None
 
 
@@ -68,9 +80,9 @@ class SinkResult:
 class Sink(Protocol):
     """A kind of destination (Excel workbook, CSV files, ...): registered by destination type."""
 
-    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ReportConfig],
+    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ResolvedReport],
               context: SinkContext) -> None:
-        """Raise ConfigError / SinkError if writing `reports` to this destination cannot succeed (no request sent yet)."""
+        """Raise ConfigError / SinkError if writing `reports` here cannot succeed (before any request is sent)."""
 
     def write(self, destination_name: str, destination_config: Any, tables: Sequence[ReportTable],
               context: SinkContext) -> SinkResult:

@@ -17,7 +17,7 @@ from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.outputs import folder_problem, make_folder, output_path, shown
 
 if TYPE_CHECKING:
-    from sheets_sync.config import ReportConfig
+    from sheets_sync.resolved import ResolvedReport
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def write_csv(path: Path, table: Table, *, escape_formulas: bool = False, bom: b
 class CsvSink:
     """Writes `type: csv` destinations: one file per report, so one report's failure never holds back another."""
 
-    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ReportConfig],
+    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ResolvedReport],
               context: SinkContext) -> None:
         """Raise SinkError when the folder of a report's file cannot be written or created."""
         for report in reports:

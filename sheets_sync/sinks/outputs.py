@@ -12,7 +12,7 @@ from sheets_sync.paths import resolve_output_path
 from sheets_sync.sinks.base import SinkContext
 
 if TYPE_CHECKING:
-    from sheets_sync.config import ReportConfig
+    from sheets_sync.sinks.base import NamedReport
 
 
 def config_path(context: SinkContext, path: Any) -> Path:
@@ -21,7 +21,7 @@ def config_path(context: SinkContext, path: Any) -> Path:
     return given if given.is_absolute() else context.base_dir / given
 
 
-def output_path(context: SinkContext, destination_name: str, output: str, report: ReportConfig) -> Path:
+def output_path(context: SinkContext, destination_name: str, output: str, report: NamedReport) -> Path:
     """The file `report` writes through `output` this run (its slug and period fill the placeholders).
 
     Raises:

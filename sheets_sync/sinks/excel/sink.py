@@ -24,7 +24,7 @@ from sheets_sync.sinks.outputs import (
 )
 
 if TYPE_CHECKING:
-    from sheets_sync.config import ReportConfig
+    from sheets_sync.resolved import ResolvedReport
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 class ExcelSink:
     """Writes `type: excel` destinations with `write_workbook` (template fill or clean workbook)."""
 
-    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ReportConfig],
+    def check(self, destination_name: str, destination_config: Any, reports: Sequence[ResolvedReport],
               context: SinkContext) -> None:
         """Raise SinkError for a folder that cannot be made (templates are checked by `sheets_sync.validate`)."""
         try:
