@@ -93,16 +93,6 @@ def _format(name: str, spec: str, values: Mapping[str, Any]) -> str:
     return format(value, spec) if spec else str(value)
 
 
-def render_text(template: str, values: Mapping[str, Any]) -> str:
-    """Fill placeholders verbatim (for email subjects)."""
-    out = []
-    for literal, name, spec, _conversion in string.Formatter().parse(template):
-        out.append(literal)
-        if name is not None:
-            out.append(_format(name, spec or "", values))
-    return "".join(out)
-
-
 def masked_value(value: str) -> str:
     """`value` with what the logs would mask replaced by `MASK_IN_NAME`.
 

@@ -63,11 +63,6 @@ def validate_config(path: str | os.PathLike[str], env: Mapping[str, str] | None 
     return Validation(usable, sorted_problems(problems) + result.warnings)
 
 
-def validate_file(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> list[ConfigProblem]:
-    """Every problem `validate` prints for `path`: errors in file order, then warnings (`severity`)."""
-    return validate_config(path, env).problems
-
-
 def run_template_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[ConfigProblem]:
     """Template problems of the Excel destinations these reports fill (the pre-fetch check of a run)."""
     used = {name for report in reports for name in report.destinations

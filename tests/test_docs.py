@@ -81,11 +81,11 @@ def test_documents_linked_from_the_readme_exist() -> None:
 
 def test_example_config_is_valid() -> None:
     """config/example.yaml passes `validate` once its environment variables are set."""
-    from sheets_sync.validate import validate_file
+    from sheets_sync.validate import validate_config
 
     env = {"LATER_CLIENT_ID": "id", "LATER_CLIENT_SECRET": "example-only-s3cret", "SMTP_HOST": "smtp.example.com",
            "SMTP_USER": "reports@example.com", "SMTP_PASSWORD": "pw", "SHEETS_EMULATOR_HOST": "127.0.0.1:9"}
-    problems = [p for p in validate_file(ROOT / "config" / "example.yaml", env)
+    problems = [p for p in validate_config(ROOT / "config" / "example.yaml", env).problems
                 if p.severity != "warning"]
     assert problems == []
 

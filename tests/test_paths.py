@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.paths import escape_problem, render_text, resolve_output_path, safe_segment, template_problems
+from sheets_sync.paths import _format, escape_problem, resolve_output_path, safe_segment, template_problems
 
 VALUES = {"report": "campaign-roi", "destination": "wb", "start_date": dt.date(2025, 1, 1),
           "end_date": dt.date(2025, 1, 31), "run_date": dt.date(2025, 2, 1)}
+
+
+def render_text(template: str, values: Mapping[str, Any]) -> str:
+    """Fill placeholders verbatim, as an email subject will be: the paths' formatter without the path rules."""
+    out = []
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(_format(name, spec or "", values))
+    return "".join(out)
 
 
 class TestResolve:

@@ -184,7 +184,6 @@ WholeNumber = Annotated[int, BeforeValidator(to_whole_number)]
 PositiveId = Annotated[int, BeforeValidator(to_whole_number), AfterValidator(_positive)]
 Number = Annotated[float, BeforeValidator(to_number)]
 Flag = Annotated[bool, BeforeValidator(to_flag)]
-DateValue = Annotated[dt.date, BeforeValidator(to_date)]
 Secret = Annotated[SecretStr, BeforeValidator(_secret)]
 FilePath = Annotated[Path, BeforeValidator(lambda value: Path(_not_blank(to_text(value))))]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -187,4 +187,3 @@ def _date_basis(value: str) -> str:
 
 
 DateBasis = Annotated[Text, AfterValidator(_date_basis)]
-DateBasisName = Literal["performance_date", "post_date"]

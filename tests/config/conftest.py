@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheets_sync.config import check_config_file
-from sheets_sync.validate import validate_file
+from sheets_sync.validate import validate_config
 from tests.config.samples import CREDENTIALS
 
 
@@ -31,7 +31,7 @@ def problems(write_config: Callable[[str], Path]) -> Callable[..., list[str]]:
     """`problems(yaml_text, env={})`: every problem `validate` prints for that text (env over CREDENTIALS)."""
 
     def check(text: str, env: dict[str, str] | None = None) -> list[str]:
-        return [str(p) for p in validate_file(write_config(text), {**CREDENTIALS, **(env or {})})]
+        return [str(p) for p in validate_config(write_config(text), {**CREDENTIALS, **(env or {})}).problems]
 
     return check
 

@@ -12,7 +12,7 @@ from sheets_sync.config import load_config
 from sheets_sync.config.models import Config, FixedRangeConfig, LastPeriodConfig
 from sheets_sync.errors import ConfigError
 from sheets_sync.redaction import redact
-from sheets_sync.validate import validate_file
+from sheets_sync.validate import validate_config
 from tests.config.samples import CREDENTIALS, FIXTURES, FULL_ENV, MINIMAL
 
 
@@ -25,7 +25,7 @@ def full() -> Config:
 class TestFullExample:
     def test_design_example_loads_without_problems(self):
         """The full example (with ${VAR} references quoted inside flow mappings) validates with one warning."""
-        found = validate_file(FIXTURES / "full.yaml", FULL_ENV)
+        found = validate_config(FIXTURES / "full.yaml", FULL_ENV).problems
         assert [(p.severity, p.path, p.message) for p in found] == [
             ("warning", "destinations.monthly_workbook.email",
              "email delivery is not available yet in this version; the workbook is written but not sent")]
@@ -149,7 +149,7 @@ class TestLoadConfig:
         assert [str(w) for w in cfg.warnings] == [
             "config.yaml:2:3: api.requests_per_minute: above the documented limit of 120 requests per minute; "
             "the API may answer 429"]
-        found = validate_file(path, CREDENTIALS)
+        found = validate_config(path, CREDENTIALS).problems
         assert len(found) == 1 and found[0].severity == "warning"
 
     def test_fixed_dates_accept_quoted_and_unquoted_forms(self, write_config):
@@ -172,5 +172,5 @@ class TestLoadConfig:
 
     def test_state_url_password_is_redacted(self, write_config):
         """A password inside state_url never reaches a log line."""
-        validate_file(write_config("state_url: postgresql://sync:pg-pass-4711@db/history\n" + MINIMAL), CREDENTIALS)
+        validate_config(write_config("state_url: postgresql://sync:pg-pass-4711@db/history\n" + MINIMAL), CREDENTIALS)
         assert redact("connect failed: pg-pass-4711") == "connect failed: ***"

@@ -172,28 +172,28 @@ class TestTagsSizeAndSyntax:
 
     def test_missing_file_is_a_problem(self, write_config):
         """A config path that does not exist is one problem, not a traceback."""
-        from sheets_sync.validate import validate_file
+        from sheets_sync.validate import validate_config
 
         write_config("")
-        assert [str(p) for p in validate_file("nope.yaml", {})] == [
+        assert [str(p) for p in validate_config("nope.yaml", {}).problems] == [
             "nope.yaml:1:1: cannot read the file: No such file or directory"]
 
     def test_non_utf8_byte_is_located_by_line_and_column(self, write_config):
         """A Latin-1 é on line 2 is reported at 2:17 with the byte's value, not at 1:1 "(byte 21)"."""
-        from sheets_sync.validate import validate_file
+        from sheets_sync.validate import validate_config
 
         path = write_config("")
         path.write_bytes(b"api:\n  client_id: caf\xe9\n")
-        assert [str(p) for p in validate_file(path, {})] == [
+        assert [str(p) for p in validate_config(path, {}).problems] == [
             "config.yaml:2:17: the file is not UTF-8 text: byte 0xE9 cannot be read as UTF-8; save the file as UTF-8"]
 
     def test_utf16_file_is_named_as_such(self, write_config):
         """A UTF-16 file (a BOM of FF FE) gets a message saying what it is."""
-        from sheets_sync.validate import validate_file
+        from sheets_sync.validate import validate_config
 
         path = write_config("")
         path.write_bytes("a: 1\n".encode("utf-16"))
-        assert [str(p) for p in validate_file(path, {})] == [
+        assert [str(p) for p in validate_config(path, {}).problems] == [
             "config.yaml:1:1: the file is UTF-16 text; save it as UTF-8"]
 
     def test_control_character_is_one_line_at_its_position(self, problems):

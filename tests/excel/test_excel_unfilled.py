@@ -12,7 +12,7 @@ from openpyxl.worksheet.table import Table
 from sheets_sync.config import load_config
 from sheets_sync.orchestrator import run_config
 from sheets_sync.sinks.excel import inspect_template, unfilled_template_parts
-from sheets_sync.validate import validate_file
+from sheets_sync.validate import validate_config
 
 from excel_helpers import DEMO_TEMPLATE, calamine_rows
 
@@ -103,8 +103,8 @@ def test_validate_warns_about_demo_tables_no_report_fills(tmp_path: Path) -> Non
     """validate on a config filling only the demo's campaigns names the other three tables, as warnings."""
     shutil.copy(DEMO_TEMPLATE, tmp_path / "demo.xlsx")
     (tmp_path / "sync.yaml").write_text(CONFIG, encoding="utf-8")
-    found = validate_file(tmp_path / "sync.yaml", {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "a",
-                                                   "LATER_CLIENT_SECRET": "b"})
+    found = validate_config(tmp_path / "sync.yaml", {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "a",
+                                                     "LATER_CLIENT_SECRET": "b"}).problems
     assert [p.severity for p in found] == ["warning"] * 3, [str(p) for p in found]
     text = "\n".join(str(p) for p in found)
     for table, sheet in (("tblCreators", "Creators"), ("tblPlatforms", "Platforms"), ("tblTrend", "Trend")):

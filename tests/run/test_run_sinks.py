@@ -16,7 +16,7 @@ from sheets_sync.errors import SinkError
 from sheets_sync.orchestrator import history_for, run_config
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.registry import registered, sink_for
-from sheets_sync.validate import validate_file
+from sheets_sync.validate import validate_config
 
 from .run_helpers import NOW, config_text, env_for, files_under, write_config
 
@@ -113,7 +113,7 @@ def test_a_partial_run_refreshes_the_file_the_full_run_named(tmp_path: Path, emu
 def test_validate_warns_when_a_workbook_name_shows_one_of_several_periods(tmp_path: Path) -> None:
     """validate names the destination, both periods and the report the file is named after (a warning)."""
     env = {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "i", "LATER_CLIENT_SECRET": "s"}
-    problems = validate_file(_two_periods(tmp_path), env)
+    problems = validate_config(_two_periods(tmp_path), env).problems
     found = [p for p in problems if p.path == "destinations.book.output"]
     assert len(found) == 1 and getattr(found[0], "severity", None) == "warning"
     assert '"Spring" (2026-04-01 to 2026-05-31)' in found[0].message
@@ -124,7 +124,7 @@ def test_validate_is_quiet_when_a_workbook_shares_one_period(tmp_path: Path) -> 
     """Reports of one monthly workbook with the same date range draw no period warning."""
     env = {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "i", "LATER_CLIENT_SECRET": "s"}
     path = write_config(tmp_path, config_text(TWO_PERIODS, destinations=MONTHLY_BOOK))
-    assert not [p for p in validate_file(path, env) if p.path == "destinations.book.output"]
+    assert not [p for p in validate_config(path, env).problems if p.path == "destinations.book.output"]
 
 
 def test_an_output_folder_that_cannot_be_made_stops_the_run_before_any_request(tmp_path: Path,

@@ -25,8 +25,6 @@ class XlError:
 DIV0 = XlError("#DIV/0!")
 VALUE = XlError("#VALUE!")
 NUM = XlError("#NUM!")
-NA = XlError("#N/A")
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 
 # A cell's value as Excel sees it: a number, text, a logical, an error, or None for a blank cell.
 Value = float | str | bool | XlError | None
@@ -382,21 +380,6 @@ def references(node: Node) -> Iterator[Node]:
         yield from references(node[3])
     elif kind in ("neg", "plus", "pct"):
         yield from references(node[1])
-
-
-def functions(node: Node) -> Iterator[str]:
-    """Yield the name of every function an AST calls."""
-    kind = node[0]
-    if kind == "func":
-        yield node[1]
-        for arg in node[2]:
-            yield from functions(arg)
-    elif kind == "op":
-        yield from functions(node[2])
-        yield from functions(node[3])
-    elif kind in ("neg", "plus", "pct", "range"):
-        for part in node[1:]:
-            yield from functions(part)
 
 
 # ------------------------------------------------------------------------------------------- evaluate

@@ -31,7 +31,6 @@ from sheets_sync.sinks.excel.formulas import (
     Unsupported,
     Value,
     XlError,
-    functions,
     parse,
     references,
 )
@@ -470,11 +469,6 @@ def unsupported_warnings(failures: dict[str, list[str]]) -> list[str]:
         warnings.append(f"{shown}: cannot compute {reason}; left for Excel to recalculate on open "
                         "(readers that do not recalculate show no value)")
     return warnings
-
-
-def called_functions(node: Node) -> list[str]:
-    """The functions a formula calls (for messages)."""
-    return list(dict.fromkeys(functions(node)))
 
 
 class RowCalculator:
