@@ -522,10 +522,11 @@ class Evaluator:
             return self.ref_of(self.ctx.resolver.name(node[1], self.ctx.sheet))
         if kind == "range":
             a, b = self.ref_of(node[1]), self.ref_of(node[2])
-            if a is None or b is None or a.sheet != b.sheet or None in _bounds(a) or None in _bounds(b):
+            first, second = _cell_bounds(a), _cell_bounds(b)
+            if a is None or b is None or a.sheet != b.sheet or first is None or second is None:
                 raise Unsupported("a range operator between these operands")
-            return Ref(a.sheet, min(a.c1, b.c1), min(a.r1, b.r1),   # type: ignore[type-var]  # bounds checked
-                       max(a.c2, b.c2), max(a.r2, b.r2))           # type: ignore[type-var]
+            return Ref(a.sheet, min(first[0], second[0]), min(first[1], second[1]),
+                       max(first[2], second[2]), max(first[3], second[3]))
         return None
 
     def operand(self, node: Node) -> Value | Grid:
@@ -581,6 +582,13 @@ class Evaluator:
 
 
 def _bounds(ref: Ref) -> tuple[int | None, int | None, int | None, int | None]:
+    return ref.c1, ref.r1, ref.c2, ref.r2
+
+
+def _cell_bounds(ref: Ref | None) -> tuple[int, int, int, int] | None:
+    """(c1, r1, c2, r2) of a reference with every bound known; None for no reference or a whole column / row."""
+    if ref is None or ref.c1 is None or ref.r1 is None or ref.c2 is None or ref.r2 is None:
+        return None
     return ref.c1, ref.r1, ref.c2, ref.r2
 
 
