@@ -11,7 +11,22 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from sheets_sync import redaction
 from sheets_sync.emulator import EmulatorOptions, RunningEmulator, start_emulator
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_secrets() -> Iterator[None]:
+    """Secrets a test registers are forgotten after it, so a word one test calls a secret is masked in no other.
+
+    The registry is process-wide by design (a run registers its credentials once); tests reach into it
+    here rather than the package growing a reset nobody else needs.
+    """
+    saved = set(redaction._secrets)
+    yield
+    with redaction._lock:
+        redaction._secrets.clear()
+        redaction._secrets.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -346,6 +346,11 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     brace = _BRACE_VALUE.search(source_line)
     if brace:
         return f"{message}; {_quote_hint(brace.group(1), brace.group(2))}"
+    inner = _PLACEHOLDER_VALUE.search(source_line)
+    if inner and "expected ','" in message and "${" not in source_line:
+        # `{type: csv, output: out/{report}.csv}`: the placeholder's `}` closes the flow mapping early
+        return (f"{message}; inside {{...}} a value holding {{placeholders}} must be in quotes: "
+                f'{inner.group(1)}: "{inner.group(2)}"')
     if "${" in source_line and "expected ','" in message:
         # a ${VAR} reference unquoted inside {...} or [...] is the usual cause of this one
         message += '; inside {...} or [...], put ${VAR} references in quotes: "${VAR}"'
@@ -354,6 +359,12 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
 
 # `key: {report}.csv`: a value opening with `{` starts a YAML flow mapping, whatever follows the `}`.
 _BRACE_VALUE = re.compile(r"([\w.-]+):[ \t]+(\{[^{}\s,\[\]]*\}(?:[^\s,#\[\]{}]|\{[^{}\s,\[\]]*\})*)")
+
+
+# `key: out/{report}.csv` inside a flow mapping: text, then one or more `{placeholder}`s.
+_PLACEHOLDER = r"\{\w+(?::[^{}\s,]*)?\}"
+_PLACEHOLDER_VALUE = re.compile(
+    rf"([\w.-]+):[ \t]+([^\s,\[\]{{}}\"']+{_PLACEHOLDER}(?:[^\s,\[\]{{}}]|{_PLACEHOLDER})*)")
 
 
 def _quote_hint(key: str, value: str) -> str:

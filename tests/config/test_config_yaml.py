@@ -238,6 +238,15 @@ class TestBracesNeedQuotes:
         found = problems(text)
         assert len(found) == 1 and 'put it in quotes, output: "{report}-{end_date}.csv"' in found[0]
 
+    def test_a_placeholder_inside_a_value_inside_a_flow_mapping_gets_a_quoting_hint(self, problems):
+        """`{type: csv, output: out/{report}.csv}`: the placeholder's `}` ends the mapping; the hint quotes it."""
+        text = MINIMAL.replace("  out:\n    type: csv\n    output: reports/{report}.csv",
+                               "  out: {type: csv, output: out/{report}-{end_date:%Y-%m}.csv}")
+        found = problems(text)
+        assert len(found) == 1 and found[0].startswith("config.yaml:")
+        assert found[0].endswith('inside {...} a value holding {placeholders} must be in quotes: '
+                                 'output: "out/{report}-{end_date:%Y-%m}.csv"')
+
     def test_a_lone_placeholder_read_as_a_mapping_gets_a_quoting_hint(self, problems):
         """`output: {report}` parses as a mapping; the type problem at the key adds the quoting hint."""
         found = problems(MINIMAL.replace("output: reports/{report}.csv", "output: {end_date:%Y-%m}"))
