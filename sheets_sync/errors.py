@@ -139,3 +139,7 @@ class TemplateError(SinkError):
 
 class OutputLockedError(SinkError):
     """Another run is writing the same output."""
+
+
+class DeliveryError(SheetsSyncError):
+    """An email could not be sent (server unreachable, certificate not trusted, login or recipients refused)."""

@@ -52,7 +52,7 @@ from sheets_sync.redaction import redact
 from sheets_sync.report import Table, TableMeta
 from sheets_sync.report_match import match_report_names
 from sheets_sync.resolved import ResolvedReport, resolve_reports
-from sheets_sync.sinks.base import ReportTable, SinkContext
+from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.registry import sink_for
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class RunSummary:
     tables: dict[str, Table]
     dry_run: bool = False
     history_error: str | None = None
-    notes: list[str] = field(default_factory=list)  # shown under the summary table (e.g. email not sent)
+    notes: list[str] = field(default_factory=list)  # shown under the summary table (e.g. why no email)
 
     @property
     def failed(self) -> bool:
@@ -175,13 +175,14 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
         context = SinkContext(config=cfg, now=now, periods={r.name: (r.start, r.end) for r in everything})
         if not dry_run:
             # found before any request is sent; template warnings go under the summary
-            summary.notes += check_destinations(cfg, resolved, context) + _email_notes(cfg, reports)
+            summary.notes += check_destinations(cfg, resolved, context)
         workers = report_workers or cfg.api.max_concurrency
         run = _Run(cfg, resolved, summary, context, dry_run=dry_run)
         try:
             run.fetch(progress or RunProgress(bar=False), max_rows, sleep, workers)
             if not dry_run:
                 run.write()
+                run.deliver()
         except KeyboardInterrupt:
             if not dry_run:
                 run.interrupted()
@@ -205,6 +206,7 @@ class _Run:
         self.cfg, self.reports, self.summary, self.context, self.dry_run = cfg, reports, summary, context, dry_run
         self.outcomes: dict[str, ReportOutcome] = {}
         self.finished: set[str] = set()          # reports whose fetch failed or whose every destination was handled
+        self.written: dict[str, tuple[list[ResolvedReport], SinkResult]] = {}  # destinations written whole
         self._stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
         self._lock = threading.Lock()
 
@@ -299,6 +301,8 @@ class _Run:
             else:
                 tables = [ReportTable(r, self.summary.tables.get(r.name)) for r in members]
                 result = sink.write(name, destination, tables, self.context)
+                if not result.failures and all(t.table is not None for t in tables):
+                    self.written[name] = (members, result)
                 for report in members:
                     outcomes[report.name].outputs += result.outputs.get(report.name, [])
                     if report.name in result.failures:
@@ -309,6 +313,37 @@ class _Run:
                 handled[report.name] = handled.get(report.name, 0) + 1
                 if handled[report.name] == len(report.destinations):
                     self.finished.add(report.name)
+        for outcome in self.summary.outcomes:
+            outcome.settle()
+
+    def deliver(self) -> None:
+        """Email each destination that asks for it, once its workbook was written whole (config order).
+
+        A send that fails marks the destination's reports failed there (`partial`: the workbook is written)
+        and the run exits non-zero; a message the server may already have accepted is never sent again.
+        """
+        from sheets_sync.delivery.workbook_email import WorkbookEmail, deliver_workbook
+
+        for name, (members, result) in self.written.items():
+            email = getattr(self.cfg.destinations[name], "email", None)
+            outputs = [output for report in members for output in result.outputs.get(report.name, [])]
+            if email is None or not outputs:
+                continue
+            tabs = [(report.tab or report.name, self.summary.tables[report.name]) for report in members]
+            job = WorkbookEmail(destination=name, email=email, workbook=Path(outputs[0]).resolve(), tabs=tabs,
+                                run_id=self.summary.run_id, now=self.context.now, state_dir=_state_dir(self.cfg),
+                                base_dir=Path(self.cfg.base_dir), report_slug=self.cfg.reports_for(name)[0].slug)
+            try:
+                delivered = deliver_workbook(job)
+            except SheetsSyncError as exc:
+                logger.error("%s (the workbook is written)", exc.message)
+                self.summary.notes.append(f"{exc.message} (the workbook is written)")
+                for report in members:
+                    self.outcomes[report.name].fail(exc.message, destination=name)
+                continue
+            if delivered.note:
+                logger.info("%s", delivered.note)
+                self.summary.notes.append(delivered.note)
         for outcome in self.summary.outcomes:
             outcome.settle()
 
@@ -415,18 +450,6 @@ def _zero_rows_notes(summary: RunSummary) -> list[str]:
     note = f"every report returned 0 rows: check {where}; the API has no data for them"
     logger.warning("%s", note)
     return [note]
-
-
-def _email_notes(cfg: Config, reports: Sequence[ReportConfig]) -> list[str]:
-    """One warning per destination of this run that asks for email, which this version cannot send yet."""
-    notes = []
-    for name in dict.fromkeys(name for report in reports for name in report.destinations):
-        if getattr(cfg.destinations.get(name), "email", None) is not None:
-            note = (f"destination {name!r} has `email:` but email delivery is not available yet in this "
-                    "version: the workbook is written, nothing is sent")
-            logger.warning("%s", note)
-            notes.append(note)
-    return notes
 
 
 def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,

@@ -13,6 +13,8 @@ From the bottom up:
 - resolved: one report as a run sees it (config + catalogue + period); no client, records or sinks.
 - validate: the config checks plus those needing records and the Excel sink; above config and sinks.
 - progress (terminal output) reads the report model only: not the sinks, the client or the config.
+- delivery (email after a run, failure alerts): reads the config, the report model and what sinks wrote;
+  never the API client, the records code, validation, the orchestrator or the CLI.
 - orchestrator: ties the run together; only the CLI sits above it.
 - emulator: a stand-in for the server, so it shares nothing with the client but the catalogue.
 """
@@ -28,14 +30,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "sheets_sync"
 FOUNDATION = ("errors", "redaction", "catalogue", "origin", "report", "dates")
-RUN_LAYERS = ("orchestrator", "validate", "resolved", "progress", "history", "cli", "emulator")
+RUN_LAYERS = ("orchestrator", "validate", "resolved", "progress", "history", "cli", "emulator", "delivery")
 
 # module (or package) → what it must not import, both relative to `sheets_sync`
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "config": ("api", "sinks", "records", "timeseries", *RUN_LAYERS),
     "api": ("config", "sinks", "records", "timeseries", *RUN_LAYERS),
     "records": ("config", "api", "sinks", *RUN_LAYERS),
-    "sinks": ("api", "records", "timeseries", "orchestrator", "validate", "progress", "history", "cli", "emulator"),
+    "sinks": ("api", "records", "timeseries", "orchestrator", "validate", "progress", "history", "cli", "emulator",
+              "delivery"),
+    "delivery": ("api", "records", "timeseries", "orchestrator", "validate", "resolved", "progress", "cli",
+                 "emulator"),
     "resolved": ("api", "sinks", "records", "orchestrator", "validate", "progress", "history", "cli", "emulator"),
     "validate": ("api", "orchestrator", "resolved", "progress", "history", "cli", "emulator"),
     "progress": ("api", "config", "sinks", "records", "orchestrator", "validate", "resolved", "cli", "emulator"),

@@ -21,7 +21,7 @@ from sheets_sync.catalogue import (
     get_endpoint,
 )
 from sheets_sync.config.columns import check_columns
-from sheets_sync.config.destinations import check_spreadsheet
+from sheets_sync.config.destinations import AlertsConfig, EmailConfig, check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
 from sheets_sync.config.problems import Finding, warning
@@ -349,6 +349,17 @@ def _check_output_collisions(cfg: Config) -> Iterator[Found]:
             rendered.setdefault(name, set()).add(str(path))
 
 
+def _mail_problems(cfg: Config, at: tuple[str | int, ...], mail: EmailConfig | AlertsConfig) -> Iterator[Found]:
+    """What would stop an email block (a destination's `email` or `alerts`) from sending."""
+    if mail.smtp.security == "none" and mail.smtp.password is not None:
+        yield at + ("smtp", "security"), "security none would send the password unencrypted; use starttls or ssl"
+    if mail.sender is None and not mail.smtp.username:
+        yield at + ("from",), "required key is missing: set from, or smtp.username"
+    ca_file = mail.smtp.ca_file
+    if ca_file is not None and not (ca_file if ca_file.is_absolute() else cfg.base_dir / ca_file).is_file():
+        yield at + ("smtp", "ca_file"), f"file not found: {ca_file}"
+
+
 def _check_destinations(cfg: Config) -> Iterator[Found]:
     for name, destination in cfg.destinations.items():
         at = ("destinations", name)
@@ -366,15 +377,11 @@ def _check_destinations(cfg: Config) -> Iterator[Found]:
                 yield at + ("spreadsheet",), spreadsheet_problem
         email = getattr(destination, "email", None)
         if email is not None:
-            yield warning(at + ("email",), "email delivery is not available yet in this version; "
-                                           "the workbook is written but not sent")
             for problem in template_problems(email.subject):
                 yield at + ("email", "subject"), problem
-            if email.smtp.security == "none" and email.smtp.password is not None:
-                yield at + ("email", "smtp", "security"), ("security none would send the password unencrypted; "
-                                                           "use starttls or ssl")
-            if email.sender is None and not email.smtp.username:
-                yield at + ("email", "from"), "required key is missing: set from, or smtp.username"
+            yield from _mail_problems(cfg, at + ("email",), email)
+    if cfg.alerts is not None:
+        yield from _mail_problems(cfg, ("alerts",), cfg.alerts)
     if cfg.api.requests_per_minute > DOCUMENTED_REQUESTS_PER_MINUTE:
         limit = DOCUMENTED_REQUESTS_PER_MINUTE
         yield warning(("api", "requests_per_minute"), f"above the documented limit of {limit} "

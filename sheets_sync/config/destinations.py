@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from sheets_sync.config.fields import FilePath, Flag, Name, Secret, StrictModel, Text, WholeNumber
+from sheets_sync.config.fields import FilePath, Flag, Name, Number, Secret, StrictModel, Text, WholeNumber
 from sheets_sync.config.ranges import ScheduleSpec
 
 # Deliberately simple: catches typos (missing @, spaces, no dot in the domain) without rejecting
@@ -35,8 +35,13 @@ class SmtpConfig(StrictModel):
     username: Annotated[Text | None, Field(description="Login name; also the default sender.")] = None
     password: Annotated[Secret | None, Field(description="Login password; write ${VARIABLE}.")] = None
     security: Annotated[Literal["starttls", "ssl", "none"],
-                        Field(description="starttls (port 587), ssl (port 465) or none (local relays only).")] = \
-        "starttls"
+                        Field(description="starttls (port 587), ssl (port 465) or none (local relays only; "
+                                          "no login, no encryption).")] = "starttls"
+    ca_file: Annotated[FilePath | None, Field(description="PEM file of the certificate authority to trust instead "
+                                                          "of the system's (a private or self-signed server); "
+                                                          "relative to the config file.")] = None
+    timeout_seconds: Annotated[Number, Field(gt=0, le=600, description="Timeout of every SMTP connection and "
+                                                                       "reply.")] = 30.0
 
 
 class EmailConfig(StrictModel):
@@ -51,6 +56,18 @@ class EmailConfig(StrictModel):
     send_when: Annotated[Literal["always", "has_rows", "changed"],
                          Field(description="always, has_rows (some report has rows) or changed "
                                            "(data differs from the last sent workbook).")] = "always"
+    smtp: Annotated[SmtpConfig, Field(description="The SMTP server.")]
+
+
+class AlertsConfig(StrictModel):
+    """Who hears about it when a scheduled run fails, and again when it recovers."""
+
+    sender: Annotated[EmailAddress | None, Field(alias="from", description="Sender; default: smtp.username.")] = None
+    to: Annotated[list[EmailAddress], Field(min_length=1, description="Recipients.")]
+    cc: Annotated[
+        list[EmailAddress], Field(description="Copy recipients.")
+    ] = []  # noqa: RUF012 - pydantic copies the default per instance
+    subject_prefix: Annotated[Text, Field(description="Starts the subject of every alert.")] = "[sheets-sync]"
     smtp: Annotated[SmtpConfig, Field(description="The SMTP server.")]
 
 

@@ -28,8 +28,9 @@ def looks_secret(variable: str) -> bool:
 
 
 def is_secret_path(path: KeyPath) -> bool:
-    """True for the keys that hold secrets: api.client_secret and destinations.*.email.smtp.password."""
-    return path == ("api", "client_secret") or (
+    """True for the keys that hold secrets: api.client_secret, destinations.*.email.smtp.password and
+    alerts.smtp.password."""
+    return path in (("api", "client_secret"), ("alerts", "smtp", "password")) or (
         len(path) == 5 and path[0] == "destinations" and path[2:] == ("email", "smtp", "password"))
 
 

@@ -36,7 +36,7 @@ class CheckResult:
 
 
 def _secret_paths(data: object) -> list[KeyPath]:
-    paths: list[KeyPath] = [("api", "client_secret")]
+    paths: list[KeyPath] = [("api", "client_secret"), ("alerts", "smtp", "password")]
     destinations = data.get("destinations") if isinstance(data, dict) else None
     for name, value in (destinations or {}).items() if isinstance(destinations, dict) else ():
         if isinstance(value, dict) and isinstance(value.get("email"), dict):

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from sheets_sync.config.destinations import (
+    AlertsConfig,
     CsvDestinationConfig,
     Destination,
     EmailConfig,
@@ -120,6 +121,8 @@ class Config(StrictModel):
                                                             "default .sheets-sync/ beside the config file.")] = None
     state_url: Annotated[Text | None, Field(description="SQLAlchemy URL for history and jobs "
                                                         "(default: SQLite in state_dir).")] = None
+    alerts: Annotated[AlertsConfig | None, Field(description="Email when a scheduled run fails, and once more "
+                                                             "when it recovers.")] = None
 
     _source: Path | None = PrivateAttr(default=None)
     _marks: dict[tuple[str | int, ...], tuple[int, int]] = PrivateAttr(default_factory=dict)
@@ -168,7 +171,8 @@ class Config(StrictModel):
 
 
 __all__ = [
-    "ApiConfig", "ColumnConfig", "Config", "CsvDestinationConfig", "DefaultsConfig", "Destination", "EmailConfig",
+    "AlertsConfig", "ApiConfig", "ColumnConfig", "Config", "CsvDestinationConfig", "DefaultsConfig", "Destination",
+    "EmailConfig",
     "EveryScheduleConfig", "ExcelDestinationConfig", "FiltersConfig", "FixedRangeConfig",
     "GoogleSheetsDestinationConfig", "LastPeriodConfig", "ReportConfig", "SmtpConfig", "SortConfig",
 ]
