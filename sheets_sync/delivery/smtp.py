@@ -6,9 +6,10 @@ verify the server's certificate and host name with `ssl.create_default_context()
 authorities, or only `smtp.ca_file` when set). `none` is plain SMTP for a local relay: no login.
 Debug output (`set_debuglevel`, which prints the base64 of the login) is never switched on.
 
-Retries: a failure before the server was handed the message (connection refused, timeout while
-connecting, a temporary 4xx reply to the greeting, login or MAIL/RCPT) is retried; once the message
-data has been sent the outcome is unknown and is never retried, so a message is not sent twice.
+Retries: a failure before the message data was sent (connection refused, a timeout while connecting)
+and an explicit temporary refusal (a 4xx reply, which means the server did not take the message) are
+retried; a connection lost or timed out after the data was sent leaves the outcome unknown and is
+never retried, so a message is not sent twice. A refused login is never retried either.
 """
 
 from __future__ import annotations
@@ -79,14 +80,14 @@ def _send_once(message: EmailMessage, smtp: SmtpConfig, recipients: Sequence[str
     try:
         client = _connect(smtp, context)
         if smtp.username and smtp.password is not None:
-            client.login(smtp.username, smtp.password.get_secret_value())
+            _login(client, smtp, smtp.username, smtp.password.get_secret_value())
         refused_all = _envelope(client, sender, recipients)
         if refused_all:
             raise DeliveryError(f"{where} refused every recipient: {refused_all}")
         data_sent = True
         code, reply = client.data(message.as_bytes())
-        if code != 250:  # smtplib raises for most codes, not for every non-250 one
-            raise DeliveryError(f"{where} did not accept the message: {code} {_reply(reply)}")
+        if code != 250:  # smtplib returns the reply to the message data instead of raising
+            raise smtplib.SMTPResponseException(code, reply)
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(f"{where}: certificate not trusted ({exc.verify_message}); for a private "
                             "certificate authority set smtp.ca_file") from None
@@ -98,7 +99,7 @@ def _send_once(message: EmailMessage, smtp: SmtpConfig, recipients: Sequence[str
                             "and smtp.port") from None
     except smtplib.SMTPResponseException as exc:
         text = f"{where} answered {exc.smtp_code} {_reply(exc.smtp_error)}"
-        if 400 <= exc.smtp_code < 500 and not data_sent:
+        if 400 <= exc.smtp_code < 500:  # an explicit "not now": the server did not take the message
             raise _Retryable(text) from None
         raise DeliveryError(text) from None
     except smtplib.SMTPServerDisconnected:
@@ -146,6 +147,30 @@ def _connect(smtp: SmtpConfig, context: ssl.SSLContext | None) -> smtplib.SMTP:
     client.starttls(context=context)
     client.ehlo()
     return client
+
+
+def _login(client: smtplib.SMTP, smtp: SmtpConfig, user: str, password: str) -> None:
+    """One login attempt with one mechanism (PLAIN, else LOGIN), never retried.
+
+    smtplib's `login()` tries every mechanism in turn, so one wrong password counts as several failed
+    logins against the account; and a server that drops the connection on a refusal must not be
+    asked again with the same password by the retry loop.
+    """
+    offered = client.esmtp_features.get("auth", "").upper().split() if client.has_extn("auth") else []
+    mechanism = next((m for m in ("PLAIN", "LOGIN") if m in offered), None)
+    if mechanism is None:
+        raise DeliveryError(f"{_where(smtp)} offers no login method sheets-sync supports (PLAIN or LOGIN); "
+                            f"offered: {', '.join(offered) or 'none'}; check smtp.security and smtp.port")
+    client.user, client.password = user, password
+    try:
+        client.auth(mechanism, client.auth_plain if mechanism == "PLAIN" else client.auth_login)
+    except smtplib.SMTPAuthenticationError:
+        raise
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"{_where(smtp)}: login of {user!r} failed ({type(exc).__name__}); not retried") \
+            from None
+    finally:
+        client.password = ""  # smtplib keeps it on the object otherwise
 
 
 def _envelope(client: smtplib.SMTP, sender: str, recipients: Sequence[str]) -> str | None:
