@@ -182,7 +182,7 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
             run.fetch(progress or RunProgress(bar=False), max_rows, sleep, workers)
             if not dry_run:
                 run.write()
-                run.deliver()
+                run.deliver(sleep)
         except KeyboardInterrupt:
             if not dry_run:
                 run.interrupted()
@@ -316,7 +316,7 @@ class _Run:
         for outcome in self.summary.outcomes:
             outcome.settle()
 
-    def deliver(self) -> None:
+    def deliver(self, sleep: Callable[[float], None]) -> None:
         """Email each destination that asks for it, once its workbook was written whole (config order).
 
         A send that fails marks the destination's reports failed there (`partial`: the workbook is written)
@@ -334,7 +334,7 @@ class _Run:
                                 run_id=self.summary.run_id, now=self.context.now, state_dir=_state_dir(self.cfg),
                                 base_dir=Path(self.cfg.base_dir), report_slug=self.cfg.reports_for(name)[0].slug)
             try:
-                delivered = deliver_workbook(job)
+                delivered = deliver_workbook(job, sleep=sleep)
             except SheetsSyncError as exc:
                 logger.error("%s (the workbook is written)", exc.message)
                 self.summary.notes.append(f"{exc.message} (the workbook is written)")

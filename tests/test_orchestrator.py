@@ -349,20 +349,8 @@ EMAILED_BOOK = """\
 """
 
 
-def test_email_on_a_destination_is_warned_once_per_run(tmp_path: Path, emulator, caplog) -> None:
-    """A workbook with `email:` is written; one WARNING and one summary note say nothing was sent."""
-    text = BASE.replace("  book: {type: excel, output: out/book.xlsx}\n", EMAILED_BOOK)
-    caplog.set_level(logging.WARNING)
-    cfg = load_config(write_config(tmp_path, text), env_for(emulator) | {"SMTP_PASSWORD": "pw-0k"})
-    summary = run_config(cfg, now=NOW)
-    warnings = [r.getMessage() for r in caplog.records if r.name == "sheets_sync.orchestrator"]
-    assert summary.exit_code == 0 and (tmp_path / "out" / "book.xlsx").is_file()
-    assert warnings == summary.notes and len(warnings) == 1
-    assert warnings[0].startswith("destination 'book' has `email:` but email delivery is not available yet")
-
-
 def test_dry_run_does_not_warn_about_email(tmp_path: Path, emulator) -> None:
-    """A dry run sends and writes nothing anyway, so it carries no email note."""
+    """A dry run sends and writes nothing, so it carries no email note (sending: tests/delivery)."""
     text = BASE.replace("  book: {type: excel, output: out/book.xlsx}\n", EMAILED_BOOK)
     cfg = load_config(write_config(tmp_path, text), env_for(emulator) | {"SMTP_PASSWORD": "pw-0k"})
     assert run_config(cfg, dry_run=True, now=NOW).notes == []

@@ -18,9 +18,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("`destinations.NAME` with `type: csv`", "CsvDestinationConfig", "One CSV file per report."),
     ("`destinations.NAME` with `type: google_sheets`", "GoogleSheetsDestinationConfig",
      "A spreadsheet; one tab per report."),
-    ("`destinations.NAME.email`", "EmailConfig", "Email the workbook after each run (excel only). Not sent yet in "
-     "this version: validate warns; the workbook is written."),
-    ("`destinations.NAME.email.smtp`", "SmtpConfig", "The sending server."),
+    ("`destinations.NAME.email`", "EmailConfig", "Email the workbook after each run that wrote it (excel only): "
+     "the workbook attached, each tab summarised in the body. A send that fails fails the run (exit 1); the "
+     "workbook stays written."),
+    ("`destinations.NAME.email.smtp`, `alerts.smtp`", "SmtpConfig", "The sending server. TLS certificates are "
+     "always verified; a server without STARTTLS gets no login and no message unless `security: none`."),
+    ("`alerts`", "AlertsConfig", "Email when a scheduled run fails (once, not per retry) and once when it "
+     "recovers."),
     ("`reports[]`", "ReportConfig", "One entry per report."),
     ("`reports[].filters`", "FiltersConfig", "API filters (snake_case here, camelCase on the wire)."),
     ("`reports[].sort`", "SortConfig", "Server-side order; ranking endpoints only."),

@@ -14,6 +14,7 @@ never retried, so a message is not sent twice. A refused login is never retried 
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -85,7 +86,8 @@ def _send_once(message: EmailMessage, smtp: SmtpConfig, recipients: Sequence[str
         if refused_all:
             raise DeliveryError(f"{where} refused every recipient: {refused_all}")
         data_sent = True
-        code, reply = client.data(message.as_bytes())
+        # CRLF line ends: smtplib sends bytes as given, and SMTP lines end in CRLF
+        code, reply = client.data(message.as_bytes(policy=email.policy.SMTP))
         if code != 250:  # smtplib returns the reply to the message data instead of raising
             raise smtplib.SMTPResponseException(code, reply)
     except ssl.SSLCertVerificationError as exc:

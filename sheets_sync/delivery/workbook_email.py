@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -59,8 +59,8 @@ def sender_of(email_config: EmailConfig) -> str:
     return email_config.sender or email_config.smtp.username or ""
 
 
-def deliver_workbook(job: WorkbookEmail) -> Delivered:
-    """Send the workbook email of `job` unless `send_when` says not to.
+def deliver_workbook(job: WorkbookEmail, *, sleep: Callable[[float], None] | None = None) -> Delivered:
+    """Send the workbook email of `job` unless `send_when` says not to (`sleep` waits between attempts).
 
     Raises:
         DeliveryError: the message could not be sent (the workbook stays written).
@@ -92,7 +92,7 @@ def deliver_workbook(job: WorkbookEmail) -> Delivered:
             ca_file = job.base_dir / ca_file
         recipients = [*email_config.to, *email_config.cc]
         sent = send(message, email_config.smtp, recipients, sender=sender, ca_file=ca_file,
-                    already_sent=lambda: log.was_sent(ident))
+                    already_sent=lambda: log.was_sent(ident), sleep=sleep)
         if sent:
             log.record_sent(ident, job.destination, job.run_id, digest, dt.datetime.now(dt.UTC))
             logger.info("emailed %s to %d recipient(s) (destination %r)", job.workbook.name, len(recipients),

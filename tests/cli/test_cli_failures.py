@@ -167,18 +167,25 @@ def test_long_output_paths_fold_at_separators() -> None:
         assert all(len(line.rstrip()) <= width for line in text.splitlines())
 
 
-def test_email_destination_notes_that_nothing_was_sent(config_file: Path, capsys, monkeypatch) -> None:
-    """A workbook with `email:` is written; stdout has one note and stderr one WARNING saying nothing was sent."""
-    monkeypatch.setenv("SMTP_PASSWORD", "pw-9z")
-    text = config_file.read_text(encoding="utf-8").replace(
-        "  book: {type: excel, output: out/book.xlsx}\n",
-        "  book:\n    type: excel\n    output: out/book.xlsx\n    email:\n      to: [team@example.com]\n"
-        "      subject: Report\n      smtp: {host: localhost, username: me, password: \"${SMTP_PASSWORD}\"}\n")
-    config_file.write_text(text, encoding="utf-8")
-    assert main(["run", str(config_file)]) == 0
+def test_email_that_cannot_be_sent_is_one_note_and_exit_1(config_file: Path, capsys, monkeypatch) -> None:
+    """The server offers no STARTTLS: the workbook is written, the run exits 1, one note says why, no password shown."""
+    from tests.delivery.smtp_servers import start_smtp
+
+    monkeypatch.setenv("SMTP_PASSWORD", "pw-9z-Secret")
+    server = start_smtp("plain")
+    try:
+        text = config_file.read_text(encoding="utf-8").replace(
+            "  book: {type: excel, output: out/book.xlsx}\n",
+            "  book:\n    type: excel\n    output: out/book.xlsx\n    email:\n      to: [team@example.com]\n"
+            "      subject: Report\n      smtp: {host: 127.0.0.1, port: " + str(server.port)
+            + ", username: me@example.com, password: \"${SMTP_PASSWORD}\"}\n")
+        config_file.write_text(text, encoding="utf-8")
+        assert main(["run", str(config_file)]) == 1
+    finally:
+        server.stop()
     captured = capsys.readouterr()
-    note = ("destination 'book' has `email:` but email delivery is not available yet in this version: "
-            "the workbook is written, nothing is sent")
-    assert [line for line in captured.out.splitlines() if line.startswith("note:")] == [f"note: {note}"]
-    assert [line for line in captured.err.splitlines() if " WARNING " in line and "email" in line] != []
-    assert sum(note in line for line in captured.err.splitlines()) == 1
+    notes = [line for line in captured.out.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "email for destination 'book' not sent" in notes[0] and "STARTTLS" in notes[0]
+    assert (config_file.parent / "out" / "book.xlsx").is_file()
+    assert server.recorder.logins == [] and server.recorder.messages == []
+    assert "pw-9z-Secret" not in captured.out + captured.err

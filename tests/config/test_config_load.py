@@ -24,11 +24,9 @@ def full() -> Config:
 
 class TestFullExample:
     def test_design_example_loads_without_problems(self):
-        """The full example (with ${VAR} references quoted inside flow mappings) validates with one warning."""
+        """The full example (with ${VAR} references quoted inside flow mappings) validates without a problem."""
         found = validate_config(FIXTURES / "full.yaml", FULL_ENV).problems
-        assert [(p.severity, p.path, p.message) for p in found] == [
-            ("warning", "destinations.monthly_workbook.email",
-             "email delivery is not available yet in this version; the workbook is written but not sent")]
+        assert [(p.severity, p.path, p.message) for p in found] == []
 
     def test_reports_inherit_defaults(self, full):
         """instance_ids, date_range and date_basis come from defaults unless a report sets its own."""

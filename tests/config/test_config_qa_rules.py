@@ -324,15 +324,31 @@ class TestUnicodeSlugs:
         assert problems(text) == []
 
 
-class TestEmailNotSentYet:
-    def test_email_on_a_destination_warns_that_it_is_not_sent(self, problems):
-        """Delivery is a later issue; until then the config says the workbook is not sent."""
+class TestEmailBlocks:
+    def test_an_email_block_validates_without_a_warning(self, problems):
+        """Email is delivered now: a complete `email:` block is neither a problem nor a warning."""
         text = MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
                                "type: excel\n    output: out.xlsx\n    email:\n      to: [t@example.com]\n"
                                "      subject: Report\n      smtp: {host: smtp.example.com, username: a@b.co}")
-        assert problems(text) == [
-            "config.yaml:5:5: destinations.out.email: email delivery is not available yet in this version; "
-            "the workbook is written but not sent"]
+        assert problems(text) == []
+
+    def test_a_missing_ca_file_and_an_alerts_block_without_sender_are_problems(self, problems):
+        """smtp.ca_file must exist (relative to the config); alerts need `from` or smtp.username like email."""
+        text = MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
+                               "type: excel\n    output: out.xlsx\n    email:\n      to: [t@example.com]\n"
+                               "      subject: Report\n      smtp: {host: smtp.example.com, username: a@b.co, "
+                               "ca_file: certs/ca.pem}") + "alerts:\n  to: [ops@example.com]\n  smtp: {host: mail}\n"
+        found = problems(text)
+        assert any("destinations.out.email.smtp.ca_file: file not found: certs/ca.pem" in p for p in found), found
+        assert any("alerts.from: required key is missing: set from, or smtp.username" in p for p in found), found
+
+    def test_an_inline_alerts_password_is_refused_and_masked(self, problems):
+        """alerts.smtp.password is a secret like the email one: it must come from the environment."""
+        text = MINIMAL + ("alerts:\n  to: [ops@example.com]\n"
+                          "  smtp: {host: mail, username: a@b.co, password: hunter2x}\n")
+        found = problems(text)
+        assert any("alerts.smtp.password: a secret must come from the environment" in p for p in found), found
+        assert not any("hunter2x" in p for p in found)
 
 
 class TestAcceptedButWrong:
