@@ -12,7 +12,11 @@ not fetched. Each destination is then written by the sink registered for its typ
 (`sheets_sync.sinks.registry`); this module has no branch on a destination's type. Every failure is
 logged as one ERROR line naming the report or destination and the reason.
 
-A dry run fetches and returns the tables but writes nothing at all: no output, no history row.
+After the writes, each destination with `email:` whose workbook was written whole is emailed
+(`sheets_sync.delivery`); a send that fails leaves the workbook written, makes its reports `partial`
+and the run exit non-zero.
+
+A dry run fetches and returns the tables but writes nothing at all: no output, no email, no history row.
 An interrupted run (Ctrl-C, SIGTERM) sends no new request, abandons the write in progress (its
 temporary file is removed), records `interrupted` for every report that had not finished, and
 re-raises the interruption to the caller.
