@@ -76,6 +76,19 @@ def test_send_when_changed_skips_a_run_with_the_same_data(tmp_path, emulator, sm
                             "(send_when: changed)"]
 
 
+def test_send_when_changed_sends_again_when_the_data_differs(tmp_path, emulator, smtp_server, certificate):
+    """Another period gives other numbers: the second run sends its own message."""
+    server = smtp_server("starttls")
+    cfg = load(tmp_path, emulator, server, certificate, send_when="changed")
+    assert run_config(cfg, now=NOW).exit_code == 0
+    text = config_text(REPORTS, destinations=book(server.port, ca_file=certificate[0], send_when="changed"),
+                       date_range="{start: 2026-05-01, end: 2026-06-30}")
+    other = load_config(write_config(tmp_path, text), {**env_for(emulator), "SMTP_PASSWORD": PASSWORD})
+    second = run_config(other, now=NOW)
+    assert second.exit_code == 0 and second.notes == []
+    assert len(server.recorder.messages) == 2
+
+
 def test_send_when_has_rows_skips_a_run_without_rows(tmp_path, emulator, smtp_server, certificate):
     """A period with no data: the workbook is written, nothing is sent, and the note says which rule held it back."""
     server = smtp_server("starttls")
