@@ -55,6 +55,7 @@ def test_message_has_text_and_html_bodies_and_the_workbook_attached():
     assert "Campaigns" in text.get_content() and "2 rows" in text.get_content()
     assert "2026-06-01 to 2026-06-30" in text.get_content() and "refreshed 2026-07-01 08:30 UTC" in text.get_content()
     assert "Spring | 1200" in text.get_content()
+    assert 'name="viewport"' in html.get_content() and "overflow-x:auto" in html.get_content()  # phone-readable
     attachments = list(message.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["influence-2026-06.xlsx"]
     assert attachments[0].get_content_type() == "/".join(XLSX_TYPE)
@@ -117,3 +118,10 @@ def test_digest_ignores_the_refresh_time_but_sees_every_value():
     assert same != data_digest([("Campaigns", table([["Spring", 1201]]))])
     assert same != data_digest([("Campaigns", table([["Spring", 1200]], headers=("Name", "Impressions")))])
     assert same != data_digest([("Campaigns", table([["Spring", None]]))])
+
+
+def test_a_macro_workbook_is_attached_with_its_own_type():
+    """An .xlsm output goes out as a macro-enabled workbook, not mislabelled as .xlsx."""
+    message = parsed(workbook_message(envelope(), "i", [], "book.xlsm", b"x").as_bytes())
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/vnd.ms-excel.sheet.macroenabled.12"
