@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -92,6 +93,23 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--rows", type=_positive_int, default=10, metavar="N", help="rows to show (default 10)")
     preview.set_defaults(handler=cmd_preview)
 
+    schedule = command("schedule", "run the config's reports on their schedules until stopped (SIGTERM or Ctrl-C); "
+                       "--list prints the jobs and their next runs", "sheets-sync schedule config/my.yaml --list")
+    schedule.add_argument("config", type=_path, metavar="CONFIG")
+    schedule.add_argument("--list", action="store_true", help="print every job, its reports and next 3 runs, and exit")
+    schedule.add_argument("--misfire-grace", type=_duration, default="12h", metavar="DURATION",
+                          help="a run missed by up to this (scheduler down, host asleep) still runs, once, and is "
+                               "recorded late; later than this it is recorded skipped (default 12h; e.g. 30m, 2d)")
+    schedule.add_argument("--stop-timeout", type=_duration, default="5m", metavar="DURATION",
+                          help="on SIGTERM/Ctrl-C, how long the running job may take to finish before it is "
+                               "cancelled (default 5m)")
+    schedule.set_defaults(handler=cmd_schedule)
+
+    status = command("status", "show the scheduler's heartbeat (last tick, running job, next runs) and the last "
+                     "result of every report", "sheets-sync status config/my.yaml")
+    status.add_argument("config", type=_path, metavar="CONFIG")
+    status.set_defaults(handler=cmd_status)
+
     history = command("history", "list recent runs from the run history",
                       "sheets-sync history --config config/my.yaml --limit 50")
     history.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="runs to show (default 20)")
@@ -115,6 +133,15 @@ def _path(text: str) -> Path:
     if "\x00" in text:
         raise argparse.ArgumentTypeError(f"a path cannot contain a NUL character: {text!r}")
     return Path(text)
+
+
+def _duration(text: str) -> dt.timedelta:
+    from sheets_sync.schedule.timing import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:
@@ -146,6 +173,9 @@ def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
         raise UsageError("--rows only applies with --dry-run (rows printed per report); a run writes every row: "
                          "add --dry-run to preview, or set max_rows: on a report to cap what it writes")
     cfg = _load(args.config)
+    if _scheduled(cfg):
+        logging.getLogger(__name__).info("schedule: in %s is used by `%s schedule`; `run` runs the reports once, now",
+                                         args.config, PROG)
     summary = run_config(cfg, report_names=args.report, dry_run=args.dry_run, progress=_progress(args),
                          history=None if args.dry_run else _history_for(cfg))
     if args.dry_run:
@@ -184,7 +214,43 @@ def cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
     print(f"OK: {args.config}: {len(cfg.reports)} report{'s' * (len(cfg.reports) != 1)}, "
           f"{len(cfg.destinations)} destination{'s' * (len(cfg.destinations) != 1)}, "
           f"{warnings} warning{'s' * (warnings != 1)}")
+    if _scheduled(cfg):
+        print(f"schedule: is used by `{PROG} schedule {args.config}` (`{PROG} schedule {args.config} --list` "
+              "shows the jobs); `run` ignores it")
     return EXIT_OK
+
+
+def cmd_schedule(args: argparse.Namespace, extra: list[str]) -> int:
+    """Print the jobs (--list), or run the scheduler in the foreground until SIGTERM/SIGINT."""
+    cfg = _load(args.config)
+    if args.list:
+        from sheets_sync.schedule.views import job_list
+
+        print("\n".join(job_list(cfg, dt.datetime.now(dt.UTC))))
+        return EXIT_OK
+    from sheets_sync.schedule.service import SchedulerService
+
+    if not _scheduled(cfg):
+        raise UsageError(f"{args.config}: no report has a schedule: set schedule: on a report, a destination or "
+                         "defaults (a cron expression such as \"0 6 * * *\" or {every: 15m})")
+    return SchedulerService(args.config, cfg, grace=args.misfire_grace, stop_timeout=args.stop_timeout).run()
+
+
+def cmd_status(args: argparse.Namespace, extra: list[str]) -> int:
+    """Print the scheduler's heartbeat and each report's last result."""
+    from sheets_sync.schedule.service import read_status
+    from sheets_sync.schedule.views import status_lines
+
+    cfg = _load(args.config)
+    state, last = read_status(cfg)
+    print("\n".join(status_lines(cfg, state, last, dt.datetime.now(dt.UTC))))
+    return EXIT_OK
+
+
+def _scheduled(cfg: Config) -> bool:
+    from sheets_sync.schedule.plan import plan_jobs
+
+    return bool(plan_jobs(cfg))
 
 
 def cmd_endpoints(args: argparse.Namespace, extra: list[str]) -> int:

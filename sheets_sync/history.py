@@ -28,7 +28,9 @@ runs_table = sa.Table(
     sa.Column("end_date", sa.Date, nullable=True),
     sa.Column("destinations", sa.String(500), nullable=False, default=""),
     # ok, partial (some destinations written, others failed), failed, or interrupted (the run was stopped by
-    # Ctrl-C or SIGTERM before this report had finished)
+    # Ctrl-C or SIGTERM before this report had finished). The scheduler adds two: `late` (a row beside the
+    # run's own, same run_id: started_at is the scheduled time, finished_at the real start, error the reason)
+    # and `skipped` (a scheduled run that did not happen: missed past the misfire grace; error says why).
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("rows", sa.Integer, nullable=False, default=0),
     sa.Column("pages", sa.Integer, nullable=False, default=0),
@@ -37,6 +39,9 @@ runs_table = sa.Table(
     sa.Column("error", sa.String(MAX_ERROR_CHARS), nullable=True),
     sa.Column("output", sa.Text, nullable=True),
 )
+
+
+STATUS_LATE, STATUS_SKIPPED = "late", "skipped"  # written by the scheduler only (sheets_sync/schedule)
 
 
 class HistoryError(SheetsSyncError):
@@ -155,17 +160,32 @@ class RunHistory:
                 result = conn.execute(query).mappings().all()
         except SQLAlchemyError as exc:
             raise HistoryError(f"cannot read run history: {_database_error(exc)}") from None
-        fields = RunRecord.__dataclass_fields__
-        records = []
-        for row in result:
-            values = {k: v for k, v in row.items() if k in fields}
-            values["started_at"] = _as_utc(values["started_at"])
-            values["finished_at"] = _as_utc(values["finished_at"])
-            records.append(RunRecord(**values))
-        return records
+        return [_record_of(row) for row in result]
+
+    def latest_per_report(self) -> list[RunRecord]:
+        """The newest result of every report (a `late` note is not a result: the run's own row is)."""
+        engine = self._connect(create=False)
+        if engine is None:
+            return []
+        newest = (sa.select(sa.func.max(runs_table.c.id)).where(runs_table.c.status != STATUS_LATE)
+                  .group_by(runs_table.c.report))
+        try:
+            with engine.connect() as conn:
+                result = conn.execute(sa.select(runs_table).where(runs_table.c.id.in_(newest))).mappings().all()
+        except SQLAlchemyError as exc:
+            raise HistoryError(f"cannot read run history: {_database_error(exc)}") from None
+        return [_record_of(row) for row in result]
 
     def close(self) -> None:
         """Release the database connections."""
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _record_of(row: sa.RowMapping) -> RunRecord:
+    fields = RunRecord.__dataclass_fields__
+    values = {k: v for k, v in row.items() if k in fields}
+    values["started_at"] = _as_utc(values["started_at"])
+    values["finished_at"] = _as_utc(values["finished_at"])
+    return RunRecord(**values)
