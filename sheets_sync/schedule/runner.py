@@ -50,6 +50,7 @@ class Running:
 
 
 _contexts: dict[str, JobContext] = {}
+scheduled_times: dict[str, dt.datetime] = {}  # job id → the scheduled time the executor is about to run
 _running: list[Running] = []  # the job running now, or empty
 _lock = threading.Lock()
 idle = threading.Event()
@@ -92,7 +93,8 @@ def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
     now = context.clock()
     cfg = context.config()
     timezone = str(cfg.timezone)
-    tick = latest_tick(job_id, timezone, now, context.grace + dt.timedelta(minutes=1)) or now
+    tick = scheduled_times.pop(job_id, None) or latest_tick(job_id, timezone, now,
+                                                             context.grace + dt.timedelta(minutes=1)) or now
     if repeated_wall_time(job_id, tick, timezone):
         logger.info("job %r: %s is the repeated hour of a DST change; it already ran at the first one",
                     job_id, tick.isoformat(sep=" ", timespec="minutes"))

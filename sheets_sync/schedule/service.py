@@ -21,6 +21,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor  # only the schedule command imports this module
+
 from sheets_sync.orchestrator import history_for
 from sheets_sync.schedule import runner
 from sheets_sync.schedule.plan import JobPlan, make_trigger, plan_jobs
@@ -77,7 +79,6 @@ class SchedulerService:
     def run(self) -> int:
         """Start, run until SIGTERM/SIGINT (or `stop` is set), stop cleanly; 0 when stopped as asked."""
         from apscheduler.events import EVENT_JOB_MISSED
-        from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.jobstores.memory import MemoryJobStore
         from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -87,7 +88,7 @@ class SchedulerService:
         scheduler = self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE),
                        "internal": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(1), "internal": ThreadPoolExecutor(1)},
+            executors={"default": _TickTellingExecutor(1), "internal": ThreadPoolExecutor(1)},
             # job_defaults, not top-level arguments: APScheduler ignores a top-level misfire_grace_time
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": int(self.grace.total_seconds())},
@@ -234,6 +235,14 @@ class SchedulerService:
             runner.record_skipped(history, plan.reports, event.scheduled_run_time, now, timing.reason)
         finally:
             history.close()
+
+
+class _TickTellingExecutor(ThreadPoolExecutor):  # type: ignore[misc]  # APScheduler ships no type hints
+    """A thread pool that tells the runner which scheduled time it is about to run (to judge lateness)."""
+
+    def submit_job(self, job: Any, run_times: list[dt.datetime]) -> None:
+        runner.scheduled_times[job.id] = run_times[-1]  # coalesced: the latest missed time is the one run
+        super().submit_job(job, run_times)
 
 
 def _names(plan: JobPlan) -> str:
