@@ -15,7 +15,8 @@ From the bottom up:
 - progress (terminal output) reads the report model only: not the sinks, the client or the config.
 - delivery (email after a run, failure alerts): reads the config, the report model and what sinks wrote;
   never the API client, the records code, validation, the orchestrator or the CLI.
-- orchestrator: ties the run together; only the CLI sits above it.
+- orchestrator: ties the run together; only the scheduler and the CLI sit above it.
+- schedule: runs the orchestrator on a clock; only the CLI sits above it.
 - emulator: a stand-in for the server, so it shares nothing with the client but the catalogue.
 """
 
@@ -30,7 +31,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "sheets_sync"
 FOUNDATION = ("errors", "redaction", "catalogue", "origin", "report", "dates")
-RUN_LAYERS = ("orchestrator", "validate", "resolved", "progress", "history", "cli", "emulator", "delivery")
+RUN_LAYERS = ("orchestrator", "validate", "resolved", "progress", "history", "cli", "emulator", "delivery",
+              "schedule")
 
 # module (or package) → what it must not import, both relative to `sheets_sync`
 FORBIDDEN: dict[str, tuple[str, ...]] = {
@@ -38,13 +40,17 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "api": ("config", "sinks", "records", "timeseries", *RUN_LAYERS),
     "records": ("config", "api", "sinks", *RUN_LAYERS),
     "sinks": ("api", "records", "timeseries", "orchestrator", "validate", "progress", "history", "cli", "emulator",
-              "delivery"),
+              "delivery", "schedule"),
     "delivery": ("api", "records", "timeseries", "orchestrator", "validate", "resolved", "progress", "cli",
-                 "emulator"),
-    "resolved": ("api", "sinks", "records", "orchestrator", "validate", "progress", "history", "cli", "emulator"),
-    "validate": ("api", "orchestrator", "resolved", "progress", "history", "cli", "emulator"),
-    "progress": ("api", "config", "sinks", "records", "orchestrator", "validate", "resolved", "cli", "emulator"),
-    "orchestrator": ("cli", "emulator"),
+                 "emulator", "schedule"),
+    "resolved": ("api", "sinks", "records", "orchestrator", "validate", "progress", "history", "cli", "emulator",
+                 "schedule"),
+    "validate": ("api", "orchestrator", "resolved", "progress", "history", "cli", "emulator", "schedule"),
+    "progress": ("api", "config", "sinks", "records", "orchestrator", "validate", "resolved", "cli", "emulator",
+                 "schedule"),
+    "orchestrator": ("cli", "emulator", "schedule"),
+    "history": ("schedule", "cli"),
+    "schedule": ("cli", "emulator"),
 }
 # module → the only parts of the package it may import (besides itself)
 ONLY: dict[str, tuple[str, ...]] = {
