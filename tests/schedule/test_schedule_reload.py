@@ -1,4 +1,4 @@
-"""The scheduler reconciles its store with the config at start and on every valid edit; an invalid edit changes nothing."""
+"""The scheduler reconciles its jobs with the config at start and on each valid edit; a broken edit changes nothing."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def service(tmp_path: Path) -> Iterator[SchedulerService]:
     """A scheduler for tmp_path/sync.yaml running in a thread (heartbeat 0.1 s), stopped at teardown."""
     path = tmp_path / "sync.yaml"
     write(path, "0 6 * * *")
-    running = SchedulerService(path, load_config(path, ENV), grace=dt.timedelta(hours=12), env=ENV, heartbeat=dt.timedelta(seconds=0.1))
+    running = SchedulerService(path, load_config(path, ENV), grace=dt.timedelta(hours=12), env=ENV,
+                               heartbeat=dt.timedelta(seconds=0.1))
     thread = threading.Thread(target=running.run)
     thread.start()
     eventually(lambda: running._scheduler is not None and running._scheduler.running
