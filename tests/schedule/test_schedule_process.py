@@ -143,3 +143,39 @@ def test_restarts_run_a_missed_tick_once_late_and_skip_one_past_the_grace(setup)
     status = command(path, env, "status")
     assert "scheduler: stopped" in status.stdout
     assert "Campaigns: skipped at" in status.stdout and "more than the misfire grace of 1h" in status.stdout
+
+
+def first_run(path: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
+    """Store the job, make its tick a minute ago, restart: the job starts at once. Returns once it is fetching."""
+    stop(start(path, env))
+    move_next_run(path, dt.timedelta(minutes=1))
+    child = subprocess.Popen([sys.executable, "-m", "sheets_sync", "schedule", str(path), "--log-level", "INFO",
+                              *extra], cwd=path.parent, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             text=True)
+    assert child.stderr is not None
+    for line in child.stderr:
+        if "fetching" in line:
+            return child
+    raise AssertionError(f"the job did not start (exit {child.wait()})")
+
+
+def test_sigterm_lets_the_running_job_finish(setup, make_emulator) -> None:
+    """SIGTERM during a run: the run finishes and is recorded ok, then the scheduler exits 0."""
+    path, env = setup
+    env["LATER_API_URL"] = make_emulator(latency_ms=1500).url
+    child = first_run(path, env)
+    log = stop(child)
+    assert "SIGTERM received: stopping after the running job" in log
+    assert [status for _, _, status in rows(path)] == ["ok", "late"]
+    assert list((path.parent / "out").glob("*.csv"))
+
+
+def test_sigterm_cancels_a_job_past_the_stop_timeout(setup, make_emulator) -> None:
+    """--stop-timeout 1s and a slow API: the job is cancelled, recorded interrupted, no file left; exit 0."""
+    path, env = setup
+    env["LATER_API_URL"] = make_emulator(latency_ms=4000).url
+    child = first_run(path, env, "--stop-timeout", "1s")
+    log = stop(child)
+    assert "did not finish within 1 s: cancelling it" in log
+    assert [status for _, _, status in rows(path)] == ["interrupted"]
+    assert not [p for p in path.parent.rglob("*") if p.suffix in (".csv", ".tmp")]
