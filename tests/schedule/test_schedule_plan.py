@@ -137,3 +137,14 @@ def test_validate_says_who_uses_schedule(tmp_path: Path, capsys: pytest.CaptureF
         monkeypatch.setenv(key, value)
     assert main(["validate", str(tmp_path / "sync.yaml")]) == 0
     assert "schedule: is used by `sheets-sync schedule" in capsys.readouterr().out
+
+
+def test_schedule_without_any_schedule_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scheduler with nothing to run would sit idle forever: exit 2 with one line saying what to add."""
+    load(tmp_path)
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    assert main(["schedule", str(tmp_path / "sync.yaml")]) == 2
+    assert "no report has a schedule: set schedule: on a report, a destination or defaults" in capsys.readouterr().err
+    assert not (tmp_path / ".sheets-sync").exists()
