@@ -186,8 +186,10 @@ class SchedulerService:
             signature = self._signature()
             if signature == self._seen:
                 return
-            self._seen = signature
             result = check_config_file(self.path, self.env)
+            if self._signature() != signature:
+                return  # written while we read it (an editor saving in place): read it again at the next tick
+            self._seen = signature
             if result.problems or result.config is None:
                 for problem in result.problems:
                     logger.error("config not applied: %s", problem)
