@@ -84,7 +84,11 @@ class SchedulerService:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         engine = self._engine = open_store(store_url(self.cfg))
-        acquire(engine, self.owner, str(self.path), _now())  # a second scheduler stops here, with one line
+        try:
+            acquire(engine, self.owner, str(self.path), _now())  # a second scheduler stops here, with one line
+        except BaseException:
+            engine.dispose()
+            raise
         scheduler = self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE),
                        "internal": MemoryJobStore()},
@@ -95,7 +99,7 @@ class SchedulerService:
             timezone=ZoneInfo(str(self.cfg.timezone)))
         scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
         restore = self._on_signals()
-        try:
+        try:  # from here on the store is ours: whatever happens, it is released
             scheduler.start(paused=True)  # reconcile before any stored job runs
             self.reconcile(self.cfg)
             runner.activate(str(self.path), runner.JobContext(config=self.current_config, grace=self.grace))
@@ -125,6 +129,7 @@ class SchedulerService:
                 runner.idle.wait(CANCEL_WAIT_SECONDS)
         runner.deactivate(str(self.path))
         release(engine, self.owner, _now())
+        engine.dispose()
         logger.info("scheduler stopped")
 
     def _on_signals(self) -> Any:
@@ -244,7 +249,11 @@ class _TickTellingExecutor(ThreadPoolExecutor):  # type: ignore[misc]  # APSched
 
     def submit_job(self, job: Any, run_times: list[dt.datetime]) -> None:
         runner.scheduled_times[job.id] = run_times[-1]  # coalesced: the latest missed time is the one run
-        super().submit_job(job, run_times)
+        try:
+            super().submit_job(job, run_times)
+        except BaseException:  # not submitted (an instance is still queued or running): it tells nothing
+            runner.scheduled_times.pop(job.id, None)
+            raise
 
 
 def _names(plan: JobPlan) -> str:
