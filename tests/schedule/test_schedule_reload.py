@@ -90,9 +90,10 @@ def test_an_invalid_edit_keeps_the_old_jobs_and_logs_lines(service: SchedulerSer
 
 def test_heartbeat_and_next_runs_are_written(service: SchedulerService) -> None:
     """The scheduler row holds this process, a fresh heartbeat and the job's next run (what `status` reads)."""
-    assert service._engine is not None
-    eventually(lambda: bool((state := read_state(service._engine)) and state.next_runs))  # type: ignore[arg-type]
-    state = read_state(service._engine)
+    engine = service._engine
+    assert engine is not None
+    eventually(lambda: bool((found := read_state(engine)) and found.next_runs))
+    state = read_state(engine)
     assert state is not None and state.owner == service.owner
     assert state.next_runs[0][0] == "cron 0 6 * * *" and state.next_runs[0][1].endswith("06:00:00+00:00")
 
