@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sheets_sync.delivery.alerts import send_run_alerts
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.history import STATUS_LATE, STATUS_SKIPPED, RunHistory, RunRecord
 from sheets_sync.logging_setup import run_context
@@ -73,11 +74,10 @@ def running() -> Running | None:
         return _running[0] if _running else None
 
 
-def after_run(cfg: Config, summary: RunSummary) -> None:
-    """Called after every scheduled run: the place where failure/recovery alerts are sent.
+def after_run(cfg: Config, summary: RunSummary, history: RunHistory) -> None:
+    """Called after every scheduled run: log its result in one line, then send failure/recovery alerts (`alerts:`).
 
-    Today it logs the run's result in one line; the alert sender (`sheets_sync.delivery.alerts.send_run_alerts`)
-    is wired here when email delivery lands.
+    `send_run_alerts` never raises for a send problem: a failed alert is logged and the scheduler goes on.
     """
     failed = [o.report for o in summary.outcomes if o.status != "ok"]
     if failed:
@@ -85,6 +85,7 @@ def after_run(cfg: Config, summary: RunSummary) -> None:
                      len(summary.outcomes), ", ".join(failed))
     else:
         logger.info("scheduled run %s: %d reports ok", summary.run_id[:8], len(summary.outcomes))
+    send_run_alerts(cfg, summary, history=history)
 
 
 def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
@@ -121,7 +122,7 @@ def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
         if timing.kind != "on_time":
             logger.warning("job %r ran late: %s", job_id, timing.reason)
             record_late(history, summary.run_id, names, tick, now, timing)
-        after_run(cfg, summary)
+        after_run(cfg, summary, history)
     except KeyboardInterrupt:
         logger.error("job %r was cancelled: the scheduler stopped before it finished", job_id)
     except SheetsSyncError as exc:
