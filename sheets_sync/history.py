@@ -29,8 +29,8 @@ runs_table = sa.Table(
     sa.Column("destinations", sa.String(500), nullable=False, default=""),
     # ok, partial (some destinations written, others failed), failed, or interrupted (the run was stopped by
     # Ctrl-C or SIGTERM before this report had finished). The scheduler adds two: `late` (a row beside the
-    # run's own, same run_id: started_at is the scheduled time, finished_at the real start, error the reason)
-    # and `skipped` (a scheduled run that did not happen: missed past the misfire grace; error says why).
+    # run's own, same run_id, at the scheduled time; error says how late the run started) and `skipped` (a
+    # scheduled run that did not happen: missed past the misfire grace; error says why). Both take no time.
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("rows", sa.Integer, nullable=False, default=0),
     sa.Column("pages", sa.Integer, nullable=False, default=0),

@@ -112,7 +112,7 @@ def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
     timing = decide(tick, now, context.grace)
     history = history_for(cfg)
     if timing.kind == SKIPPED:
-        record_skipped(history, names, tick, now, timing.reason)
+        record_skipped(history, names, tick, timing.reason)
         return
     with _lock:
         _running[:] = [Running(job_id, now, threading.get_ident())]
@@ -121,7 +121,7 @@ def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
         summary = run_config(cfg, report_names=names, history=history)
         if timing.kind != "on_time":
             logger.warning("job %r ran late: %s", job_id, timing.reason)
-            record_late(history, summary.run_id, names, tick, now, timing)
+            record_late(history, summary.run_id, names, tick, timing)
         after_run(cfg, summary, history)
     except KeyboardInterrupt:
         logger.error("job %r was cancelled: the scheduler stopped before it finished", job_id)
@@ -134,20 +134,19 @@ def run_job(config_path: str, job_id: str, reports: Sequence[str]) -> None:
         history.close()
 
 
-def record_late(history: RunHistory, run_id: str, reports: Sequence[str], tick: dt.datetime, started: dt.datetime,
-                timing: Timing) -> None:
-    """One `late` row per report, with the run's id: scheduled time → actual start, and why."""
-    history.record([RunRecord(run_id=run_id, started_at=tick, finished_at=started, report=name,
+def record_late(history: RunHistory, run_id: str, reports: Sequence[str], tick: dt.datetime, timing: Timing) -> None:
+    """One `late` row per report, with the run's id, at the scheduled time; the reason says how late it started."""
+    # finished_at = started_at: the row takes no time (history's seconds column shows 0, not the lateness)
+    history.record([RunRecord(run_id=run_id, started_at=tick, finished_at=tick, report=name,
                               status=STATUS_LATE, error=timing.reason) for name in reports])
 
 
-def record_skipped(history: RunHistory, reports: Sequence[str], tick: dt.datetime, now: dt.datetime,
-                   reason: str) -> None:
+def record_skipped(history: RunHistory, reports: Sequence[str], tick: dt.datetime, reason: str) -> None:
     """One `skipped` row per report: the tick that did not run and the reason."""
     run_id = uuid.uuid4().hex
     with run_context(run_id):
         logger.warning("skipped %s: %s", ", ".join(reports), reason)
-    history.record([RunRecord(run_id=run_id, started_at=tick, finished_at=now, report=name,
+    history.record([RunRecord(run_id=run_id, started_at=tick, finished_at=tick, report=name,
                               status=STATUS_SKIPPED, error=reason) for name in reports])
 
 

@@ -239,7 +239,7 @@ class SchedulerService:
         timing = decide(event.scheduled_run_time, now, self.grace)
         history = history_for(self.cfg)
         try:
-            runner.record_skipped(history, plan.reports, event.scheduled_run_time, now, timing.reason)
+            runner.record_skipped(history, plan.reports, event.scheduled_run_time, timing.reason)
         finally:
             history.close()
 

@@ -148,3 +148,16 @@ def test_schedule_without_any_schedule_is_a_usage_error(tmp_path: Path, capsys: 
     assert main(["schedule", str(tmp_path / "sync.yaml")]) == 2
     assert "no report has a schedule: set schedule: on a report, a destination or defaults" in capsys.readouterr().err
     assert not (tmp_path / ".sheets-sync").exists()
+
+
+def test_run_says_schedule_is_for_the_scheduler(tmp_path: Path, emulator, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` on a scheduled config runs once, now, and its log says `schedule:` is used by `sheets-sync schedule`."""
+    path = tmp_path / "sync.yaml"
+    defaults = '  schedule: "0 6 * * *"\n  date_range: {start: 2026-04-01, end: 2026-06-30}'
+    text = CONFIG.format(defaults=defaults, book="", creators="").replace("  date_range: last_7_days\n", "")
+    path.write_text(text.replace('"https://api.example.com"', emulator.url), encoding="utf-8")
+    monkeypatch.setenv("LATER_CLIENT_ID", "demo-client")
+    monkeypatch.setenv("LATER_CLIENT_SECRET", "demo-secret")
+    assert main(["run", str(path), "--report", "Creators", "--log-level", "INFO"]) == 0
+    assert "is used by `sheets-sync schedule`; `run` runs the reports once, now" in capsys.readouterr().err
