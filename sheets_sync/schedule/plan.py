@@ -102,6 +102,15 @@ def make_trigger(job_id: str, timezone: str) -> BaseTrigger:
     minute, hour, day, month, weekday = job_id.removeprefix(CRON_PREFIX).split()
     # Not CronTrigger.from_crontab: it passes the weekday numbers through, and APScheduler counts 0 = Monday
     # where cron counts 0 = Sunday, so "1-5" would run Tuesday to Saturday.
+    if day != "*" and weekday != "*":
+        # cron runs when EITHER the day of the month or the weekday matches ("0 6 1 * 1": the 1st and every
+        # Monday); APScheduler's fields must all match, so the two halves are separate triggers.
+        from apscheduler.triggers.combining import OrTrigger
+
+        return OrTrigger([
+            CronTrigger(minute=minute, hour=hour, day=day, month=month, timezone=zone),
+            CronTrigger(minute=minute, hour=hour, month=month, day_of_week=cron_weekdays(weekday), timezone=zone),
+        ])
     return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=cron_weekdays(weekday),
                        timezone=zone)
 

@@ -161,3 +161,9 @@ def test_run_says_schedule_is_for_the_scheduler(tmp_path: Path, emulator, capsys
     monkeypatch.setenv("LATER_CLIENT_SECRET", "demo-secret")
     assert main(["run", str(path), "--report", "Creators", "--log-level", "INFO"]) == 0
     assert "is used by `sheets-sync schedule`; `run` runs the reports once, now" in capsys.readouterr().err
+
+
+def test_day_and_weekday_together_mean_either_as_in_cron() -> None:
+    """"0 6 1 * 1" runs on the 1st of the month and on every Monday (cron's OR), not only on Mondays the 1st."""
+    times = fire_times("cron 0 6 1 * 1", "UTC", dt.datetime(2026, 11, 27, tzinfo=dt.UTC), 4)
+    assert [t.strftime("%a %d") for t in times] == ["Mon 30", "Tue 01", "Mon 07", "Mon 14"]
