@@ -59,7 +59,7 @@ def validate_config(path: str | os.PathLike[str], env: Mapping[str, str] | None 
             found += check_templates(result.config)
         problems += [problem_at_config(cfg, path_, message, str(path), severity)
                      for path_, message, severity in (Finding(*item) for item in found)]
-    usable = result.config if not problems else None
+    usable = result.config if not any(p.severity == "error" for p in problems) else None
     return Validation(usable, sorted_problems(problems) + result.warnings)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
 import openpyxl
 from openpyxl.worksheet.table import Table
 
+from sheets_sync.cli import main
 from sheets_sync.config import load_config
 from sheets_sync.orchestrator import run_config
 from sheets_sync.sinks.excel import inspect_template, unfilled_template_parts
@@ -123,3 +125,15 @@ def test_run_warns_under_the_summary_and_still_writes(tmp_path: Path, emulator) 
     assert len(notes) == 3 and all(n.startswith("destination 'book': table 'tbl") for n in notes)
     assert calamine_rows(tmp_path / "out" / "book.xlsx", "Creators")[1][0] == "Creator 1"   # the sample stays
 
+
+
+def test_validate_with_only_sample_data_warnings_says_ok_and_exits_0(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Warnings about unfilled template tables keep the config usable: `validate` prints OK and exits 0."""
+    shutil.copy(DEMO_TEMPLATE, tmp_path / "demo.xlsx")
+    (tmp_path / "sync.yaml").write_text(CONFIG, encoding="utf-8")
+    env = {"LATER_API_URL": "http://127.0.0.1:9", "LATER_CLIENT_ID": "a", "LATER_CLIENT_SECRET": "b"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert validate_config(tmp_path / "sync.yaml", dict(os.environ)).config is not None
+    assert main(["validate", str(tmp_path / "sync.yaml")]) == 0
+    assert f"OK: {tmp_path / 'sync.yaml'}: 1 report, 1 destination, 3 warnings" in capsys.readouterr().out
