@@ -66,7 +66,31 @@ def state_url_problem(url: str) -> str | None:
         if database in ("", ":memory:") or database.startswith("file::memory:"):
             return ("an in-memory SQLite database keeps no history (it is gone when the run ends); "
                     "name a file, e.g. sqlite:///history.sqlite, or leave state_url out")
-        return state_path_problem(Path(database), folder=False)
+        problem = state_path_problem(Path(database), folder=False)
+        if problem is None and str(getattr(dialect, "driver", "")) == "pysqlite":
+            problem = sqlite_file_problem(Path(database))
+        return problem
+    return None
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file_problem(path: Path) -> str | None:
+    """Why an existing, non-empty `path` cannot be the SQLite history (it is some other file), or None.
+
+    An empty file is a valid empty database to SQLite; any other file without SQLite's header would only
+    fail when the run records its history, after every output was written.
+    """
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return f"cannot read the database file {path}: {exc.strerror or exc}"
+    if header != SQLITE_HEADER:
+        return f"{path} is not a SQLite database; name another file, or move this one away"
     return None
 
 
@@ -135,7 +159,8 @@ def state_problems(cfg: Config, state_dir_written: bool) -> list[tuple[tuple[str
         folder = Path(cfg.state_dir)
         problem = state_path_problem(folder)
         if problem is None and cfg.state_url is None:
-            problem = state_path_problem(folder / HISTORY_FILE, folder=False)
+            problem = (state_path_problem(folder / HISTORY_FILE, folder=False)
+                       or sqlite_file_problem(folder / HISTORY_FILE))
         if problem:
             default = "" if state_dir_written else " (the default state_dir, beside the config file)"
             found.append((("state_dir",), problem + default))

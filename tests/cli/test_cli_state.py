@@ -219,3 +219,24 @@ def test_demo_output_dir_that_is_a_file_is_refused_before_fetching(tmp_path: Pat
     captured = capsys.readouterr()
     assert f"{blocker} is a file, not a folder" in captured.err and captured.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.parametrize("key", ["state_url", "state_dir"])
+def test_a_history_file_that_is_not_a_sqlite_database_is_a_config_problem(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str],
+                                                                           credentials: None, key: str) -> None:
+    """A history file that is not SQLite (a text file, a wrong path): validate, run and history exit 2 naming it,
+    and run fetches and writes nothing."""
+    (tmp_path / "state").mkdir()
+    not_a_database = tmp_path / "state" / "history.sqlite"
+    not_a_database.write_text("these are my notes, not a database\n", encoding="utf-8")
+    extra = f'state_url: "sqlite:///{not_a_database}"\n' if key == "state_url" else "state_dir: state\n"
+    config = _write(tmp_path, extra)
+    for argv in _commands(config):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        text = captured.out + captured.err
+        assert "Traceback" not in text
+        lines = [line for line in text.splitlines() if f"{key}:" in line]
+        assert len(lines) == 1 and "not a SQLite database" in lines[0] and "history.sqlite" in lines[0], text
+    assert not (tmp_path / "out").exists()
