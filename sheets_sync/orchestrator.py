@@ -79,6 +79,7 @@ class ReportOutcome:
     destinations: list[str]
     status: str = STATUS_OK
     rows: int = 0
+    data_rows: int = 0  # rows with data from the API: not gap-filled buckets, not an all-zero summary row
     pages: int = 0
     requests: int = 0
     retries: int = 0
@@ -447,13 +448,20 @@ def check_destinations(cfg: Config, reports: Sequence[ResolvedReport], context: 
 def _zero_rows_notes(summary: RunSummary) -> list[str]:
     """A note when every report fetched returned no rows: a green run with empty outputs usually means a bad period."""
     fetched = [o for o in summary.outcomes if o.report in summary.tables]
-    if not fetched or any(o.rows for o in fetched):
+    if not fetched or any(o.data_rows for o in fetched):
         return []
     periods = list(dict.fromkeys(f"{o.start_date} to {o.end_date}" for o in fetched if o.start_date))
     where = f"the date range ({'; '.join(periods)}) and the filters" if periods else "the filters"
     note = f"every report returned 0 rows: check {where}; the API has no data for them"
     logger.warning("%s", note)
     return [note]
+
+
+def _data_rows(data_shape: str, rows: Sequence[dict[str, Any]]) -> int:
+    """How many of the API's rows carry data: a summary endpoint answers one row of zeros for a period without any."""
+    if data_shape != "summary":
+        return len(rows)
+    return sum(1 for row in rows if any(value for value in (row.get("metrics") or {}).values()))
 
 
 def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
@@ -477,6 +485,7 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
         result = client.fetch(report.endpoint, report.params, max_rows=limit)
         outcome.pages = result.pages
         rows = result.records
+        outcome.data_rows = _data_rows(report.endpoint.data_shape, rows)
         # Under a row cap the fetched buckets are only a prefix: filling would invent zeros for the rest.
         if report.fill_gaps and report.granularity and limit is None and start and end:
             from sheets_sync import timeseries

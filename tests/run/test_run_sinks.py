@@ -152,6 +152,19 @@ def test_a_run_whose_reports_all_return_no_rows_says_so(tmp_path: Path, emulator
                              "and the filters; the API has no data for them")]
 
 
+def test_zero_rows_note_ignores_filled_buckets_and_an_all_zero_aggregate(tmp_path: Path, emulator) -> None:
+    """No data in the period: gap-filled zero buckets and a summary endpoint's all-zero row do not hide the note."""
+    reports = [("Campaigns", "campaigns/performance", "flat"), ("Trend", "instances/performance-over-time", "flat"),
+               ("Total", "instances/performance", "flat")]
+    text = config_text(reports, destinations='  flat: {type: csv, output: "out/{report}.csv"}\n',
+                       date_range="{start: 2019-01-01, end: 2019-03-31}")
+    cfg = load_config(write_config(tmp_path, text), env_for(emulator))
+    summary = run_config(cfg, now=NOW, history=history_for(cfg))
+    assert [o.rows for o in summary.outcomes] == [0, 3, 1] and summary.exit_code == 0
+    assert summary.notes == [("every report returned 0 rows: check the date range (2019-01-01 to 2019-03-31) "
+                             "and the filters; the API has no data for them")]
+
+
 def test_a_run_with_rows_carries_no_zero_rows_note(tmp_path: Path, emulator) -> None:
     """One report with rows is enough: no note about empty results."""
     reports = [("Campaigns", "campaigns/performance", "flat")]
