@@ -58,6 +58,25 @@ def _absolute(base_dir: Path, path: Any) -> Any:
     return None if path is None else base_dir / Path(path)
 
 
+def _sqlite_url_beside(base_dir: Path, url: str | None) -> str | None:
+    """A SQLite `url` with a relative file path made absolute against `base_dir`, as every relative path of a
+    config is (SQLite alone would read it against the current folder, so cron and `history` would disagree)."""
+    if url is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # reported by the state checks
+        return url
+    database = parsed.database or ""
+    if (parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:")
+            or Path(database).is_absolute()):
+        return url
+    return parsed.set(database=str(base_dir / database)).render_as_string(hide_password=False)
+
+
 def resolve_config(cfg: Config, base_dir: Path) -> Config:
     """The config as run: resolved reports, destination paths and state_dir absolute (relative to `base_dir`)."""
     base_dir = base_dir.resolve()
@@ -73,4 +92,5 @@ def resolve_config(cfg: Config, base_dir: Path) -> Config:
         "reports": [resolve_report(r, cfg) for r in cfg.reports],
         "destinations": destinations,
         "state_dir": _absolute(base_dir, cfg.state_dir or DEFAULT_STATE_DIR),
+        "state_url": _sqlite_url_beside(base_dir, cfg.state_url),
     })

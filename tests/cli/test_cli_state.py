@@ -240,3 +240,24 @@ def test_a_history_file_that_is_not_a_sqlite_database_is_a_config_problem(tmp_pa
         lines = [line for line in text.splitlines() if f"{key}:" in line]
         assert len(lines) == 1 and "not a SQLite database" in lines[0] and "history.sqlite" in lines[0], text
     assert not (tmp_path / "out").exists()
+
+
+def test_a_relative_sqlite_state_url_resolves_against_the_config_folder(tmp_path: Path, api_env: dict[str, str],
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """state_url: sqlite:///history.db is beside the config, as every relative path is: a run started from
+    another folder and `history --config` from a third read and write the same history."""
+    from tests.cli.conftest import CONFIG
+
+    (tmp_path / "project").mkdir()
+    config = tmp_path / "project" / "sync.yaml"
+    config.write_text(CONFIG + 'state_url: "sqlite:///history.db"\n', encoding="utf-8")
+    for folder in ("cron", "elsewhere"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "cron")
+    assert main(["run", str(config), "--report", "Platforms"]) == 0
+    assert (tmp_path / "project" / "history.db").is_file() and not (tmp_path / "cron" / "history.db").exists()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    assert main(["history", "--config", str(config)]) == 0
+    assert "Platforms" in capsys.readouterr().out
