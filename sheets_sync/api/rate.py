@@ -62,10 +62,16 @@ class RateBudget:
             if not self.adapted:
                 self._limit = max(1, int(requests_per_minute * self._window / 60.0))
 
-    def acquire(self) -> float:
-        """Block until one more request may start; returns the seconds waited."""
+    def acquire(self, cancelled: threading.Event | None = None) -> float:
+        """Block until one more request may start; returns the seconds waited.
+
+        When `cancelled` is set (the run is being interrupted) the wait ends at once without taking a start:
+        the caller checks the event and sends nothing.
+        """
         waited = 0.0
         while True:
+            if cancelled is not None and cancelled.is_set():
+                return waited
             with self._lock:
                 now = self._clock()
                 slack = self._fixed_slack if self._fixed_slack is not None else window_slack(self._window)
@@ -82,7 +88,10 @@ class RateBudget:
             if delay >= LOGGED_WAIT_SECONDS:
                 logger.info("rate budget of %d requests per %.0f s used up: waiting %.1f s before the next request",
                             self._limit, self._window, delay)
-            self._sleep(delay)
+            if cancelled is not None and self._sleep is time.sleep:
+                cancelled.wait(delay)  # time.sleep that an interrupted run can cut short
+            else:
+                self._sleep(delay)
             waited += delay
 
     def observe(self, headers: Mapping[str, str]) -> None:

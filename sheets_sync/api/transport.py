@@ -131,7 +131,9 @@ class Transport:
                 with self._in_flight:
                     if self._cancelled.is_set():
                         raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
-                    self.rate_budget.acquire()
+                    self.rate_budget.acquire(self._cancelled)
+                    if self._cancelled.is_set():  # interrupted while waiting for the rate budget
+                        raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),
                                      _body_keys(json_body), attempt)
@@ -203,7 +205,12 @@ class Transport:
         if tally is not None:
             tally.add(retries=1)
         logger.warning("%s: attempt %d failed (%s); retrying in %.1f s", endpoint, attempt, reason, delay)
-        self._sleep(delay)
+        if self._sleep is time.sleep:
+            self._cancelled.wait(delay)  # time.sleep that an interrupted run can cut short
+        else:
+            self._sleep(delay)
+        if self._cancelled.is_set():
+            raise TransportClosedError(f"{endpoint}: not retried, the run is being interrupted")
 
     def _host(self) -> str:
         """host:port of the API as a user would look it up (no path, so no query either)."""

@@ -38,8 +38,8 @@ class RecordingBudget(RateBudget):
         self.starts: list[float] = []
         self._starts_lock = threading.Lock()
 
-    def acquire(self) -> float:
-        waited = super().acquire()
+    def acquire(self, cancelled: threading.Event | None = None) -> float:
+        waited = super().acquire(cancelled)
         with self._starts_lock:
             self.starts.append(self._clock())
         return waited

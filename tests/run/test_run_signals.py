@@ -57,6 +57,30 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path, make_emulator) -> None:
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.suffix == ".csv"]
 
 
+def test_sigterm_during_a_rate_budget_wait_stops_the_run_at_once(tmp_path: Path, emulator) -> None:
+    """SIGTERM while a report waits a minute for the rate budget: the wait is abandoned, exit 143 well before it
+    would have ended (a container stop sends SIGKILL a few seconds later)."""
+    text = config_text(REPORTS, destinations=CSV).replace("  pagination: page\n",
+                                                          "  pagination: page\n  requests_per_minute: 1\n")
+    path = write_config(tmp_path, text)
+    env = {**os.environ, **env_for(emulator), "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen([sys.executable, "-m", "sheets_sync", "run", str(path), "--log-level", "INFO"],
+                             cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    for line in child.stderr:  # the token exchange took the one request of this minute
+        if "rate budget of 1 requests per 60 s used up" in line:
+            break
+    child.send_signal(signal.SIGTERM)
+    try:
+        _, rest = child.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        pytest.fail("the run kept waiting for the rate budget after SIGTERM")
+    assert child.returncode == 143 and "Traceback" not in rest
+    assert set(history_rows(tmp_path).values()) == {"interrupted"}
+
+
 class InterruptedSink:
     """A sink that dies mid-write the way a signal would end it: a temp file is open, half written."""
 
