@@ -48,5 +48,8 @@ def _folded(name: str) -> str:
 def _unknown(name: str, known: Sequence[str]) -> str:
     lowered = {k.casefold(): k for k in known}
     close = difflib.get_close_matches(name.casefold(), list(lowered), n=2, cutoff=0.6)
+    typed = _folded(name)
+    if not close and typed:  # a word of a longer name ("trend" for "Weekly trend") is too short for difflib
+        close = [k for k in lowered if typed in k][:2]
     hint = f" (did you mean {' or '.join(repr(lowered[c]) for c in close)}?)" if close else ""
     return f"no report named {name!r}{hint}"

@@ -28,6 +28,12 @@ class TestMatchReportNames:
         assert match_report_names(["channel mix", "Campaign ROI", "Channel Mix"], KNOWN) == ["Channel mix",
                                                                                               "Campaign ROI"]
 
+    def test_a_part_of_a_name_suggests_the_names_that_contain_it(self):
+        """`--report trend` (a word of "Weekly trend", too short for a typo match) still gets a did-you-mean."""
+        with pytest.raises(UsageError) as info:
+            match_report_names(["trend"], ["Campaign ROI", "Top creators", "Weekly trend"])
+        assert "no report named 'trend' (did you mean 'Weekly trend'?)" in info.value.message
+
     def test_an_unknown_name_suggests_the_closest_and_lists_all(self):
         """A typo gets a did-you-mean and the list of the config's reports; every unknown name is named."""
         with pytest.raises(UsageError) as info:
