@@ -493,8 +493,9 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
             rows = timeseries.fill_gaps(rows, start, end, report.granularity, list(report.metrics))
         meta = TableMeta(report=report.name, endpoint=report.endpoint.name, start_date=start, end_date=end,
                          refreshed_at=dt.datetime.now(ZoneInfo(tz)), timezone=tz)
+        version = getattr(getattr(client, "settings", None), "version", "v2")  # v1 lacks some default columns
         table = records.build_table(report.endpoint, rows, metrics=report.metrics, columns=report.columns,
-                                    meta=meta, timezone=tz)
+                                    meta=meta, timezone=tz, version=version)
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
     except SheetsSyncError as exc:

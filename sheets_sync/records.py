@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheets_sync.catalogue import METRICS_PREFIX, OBJECT_MEMBERS, Endpoint, FieldKind, field_info
+from sheets_sync.catalogue import METRICS_PREFIX, OBJECT_MEMBERS, V2_ONLY_FIELDS, Endpoint, FieldKind, field_info
 from sheets_sync.report import Column, ColumnKind, ColumnSpec, Table, TableMeta
 
 _METRICS_PREFIX = METRICS_PREFIX
@@ -56,16 +56,20 @@ _COLUMN_KIND: dict[FieldKind, ColumnKind] = {
 }
 
 
-def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequence[dict[str, Any]]) -> list[Column]:
-    """Identity fields, then requested metrics, then fields the API added, each with an inferred kind.
+def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequence[dict[str, Any]],
+                    version: str = "v2") -> list[Column]:
+    """Identity fields (those of the API `version`), then requested metrics, then fields the API added, each with
+    an inferred kind.
 
     The set depends on the endpoint, the metrics and fields the API sends beyond the catalogue, never on
     which records hold null: a null object yields empty cells in its member columns, and the columns
     without records (what `validate` checks templates against) equal those with them.
     """
     fields: list[str] = []
+    never_sent = V2_ONLY_FIELDS.get(endpoint.name, ()) if version == "v1" else ()
     for name in endpoint.identity_fields:
-        fields += _expand(name, records)
+        if name not in never_sent:
+            fields += _expand(name, records)
     fields += list(endpoint.fixed_fields)
     fields += [_METRICS_PREFIX + m for m in metrics]
     # Catalogue fields: all of the above except members the API added to an object of known shape.
@@ -97,7 +101,8 @@ def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequenc
 
 
 def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metrics: Sequence[str],
-                columns: Sequence[ColumnSpec] | None, meta: TableMeta, timezone: str = "UTC") -> Table:
+                columns: Sequence[ColumnSpec] | None, meta: TableMeta, timezone: str = "UTC",
+                version: str = "v2") -> Table:
     """The sink-ready table of `records`; `columns` picks, orders, renames and formats (None = defaults)."""
     records = list(records)
     tz = ZoneInfo(timezone)
@@ -113,7 +118,7 @@ def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metric
                                  spec.format if spec.format is not None else _default_format(spec.field, kind),
                                  identifier=is_identifier(spec.field), label=label))
     else:
-        chosen = default_columns(endpoint, metrics, records)
+        chosen = default_columns(endpoint, metrics, records, version)
     rows = [tuple(convert(column.field, _get(record, column.field), tz) for column in chosen)
             for record in records]
     return Table(columns=chosen, rows=rows, meta=meta)

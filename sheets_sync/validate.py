@@ -79,14 +79,15 @@ def run_template_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[
     return problems
 
 
-def report_headers(report: ReportConfig) -> list[str]:
+def report_headers(report: ReportConfig, version: str = "v2") -> list[str]:
     """The column headers a report will write, known before fetching (explicit columns, or the defaults)."""
     if report.columns is not None:
         return [column.effective_header for column in report.columns]
-    return [column.header for column in default_columns(report.endpoint_info, list(report.metrics or ()), [])]
+    metrics = list(report.metrics or ())
+    return [column.header for column in default_columns(report.endpoint_info, metrics, [], version)]
 
 
-def report_columns(report: ReportConfig) -> list[tuple[str, str]] | None:
+def report_columns(report: ReportConfig, version: str = "v2") -> list[tuple[str, str]] | None:
     """(field path, header) of each column a report will write, or None when they cannot be known offline."""
     if report.columns is not None:
         return [(column.field, column.effective_header) for column in report.columns]
@@ -94,7 +95,8 @@ def report_columns(report: ReportConfig) -> list[tuple[str, str]] | None:
         endpoint = report.endpoint_info
     except LookupError:  # an unknown endpoint: reported by the config checks
         return None
-    return [(column.field, column.header) for column in default_columns(endpoint, list(report.metrics or ()), [])]
+    return [(column.field, column.header) for column in default_columns(endpoint, list(report.metrics or ()), [],
+                                                                        version)]
 
 
 def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:
@@ -102,7 +104,7 @@ def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:
     for index, report in zip(indexes, cfg.reports, strict=True):
         if report.mode != "upsert" or report.key is None:
             continue
-        columns = report_columns(report)
+        columns = report_columns(report, cfg.api.version)
         if columns is None:
             continue
         known = {name.lower() for path, header in columns for name in (path, header)}
@@ -186,7 +188,7 @@ def check_templates(cfg: Config) -> Iterator[Found]:
             if name not in report.destinations or report.tab is None:
                 continue
             key = "table" if report.table is not None else "tab"
-            headers = report_headers(report)
+            headers = report_headers(report, cfg.api.version)
             for problem in template_problems(info, report.tab, headers, report.table):
                 found_column_problem = True
                 yield ("reports", index, key), problem

@@ -187,3 +187,21 @@ def test_history_keeps_config_order_with_concurrent_reports(tmp_path: Path, emul
     with sqlite3.connect(tmp_path / ".sheets-sync" / "history.sqlite") as conn:
         stored = [row[0] for row in conn.execute("select report from runs order by id")]
     assert stored == [name for name, _, _ in reports]
+
+
+def test_v1_default_columns_leave_out_fields_the_v1_api_never_sends(tmp_path: Path, emulator) -> None:
+    """api.version: v1 without columns: no column that is empty in every row (v2-only status, startDate, caption)."""
+    import csv
+
+    reports = [("Campaigns", "campaigns/performance", "flat"), ("Posts", "posts/performance", "flat")]
+    text = config_text(reports, destinations='  flat: {type: csv, output: "out/{report}.csv"}\n')
+    text = text.replace("  pagination: page\n", "  pagination: page\n  version: v1\n")
+    cfg = load_config(write_config(tmp_path, text), env_for(emulator))
+    summary = run_config(cfg, now=NOW)
+    assert summary.exit_code == 0, [o.error for o in summary.outcomes]
+    for name in ("campaigns", "posts"):
+        with (tmp_path / "out" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert len(rows) > 1
+        empty = [header for i, header in enumerate(rows[0]) if not any(row[i] for row in rows[1:])]
+        assert empty == [], (name, empty)
