@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import math
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +110,8 @@ class PageWalker:
                 for n in numbers}
             pending = set(futures)
             while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                # FIRST_COMPLETED, not FIRST_EXCEPTION (which waits for every page): progress as pages arrive
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=futures.__getitem__):
                     page = future.result()  # re-raises the worker's ApiError; finally cancels the rest
                     number = futures[future]

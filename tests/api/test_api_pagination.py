@@ -121,6 +121,19 @@ class TestParallelPages:
         assert len(events) == result.pages
         assert events[-1].rows_done == len(result.records) and events[-1].pages_done == result.pages
 
+    def test_progress_is_reported_as_pages_arrive_not_after_the_last(self, make_emu):
+        """Pages 2..N fetched in parallel: each page's progress event comes while later pages are still being
+        fetched (a bar or log line that stays at page 1 until the end looks hung)."""
+        emu = make_emu(pagination="page", latency_ms=30)
+        answered_at_event: list[int] = []
+        with client_for(emu.url, page_size=100, max_concurrency=2) as client:
+            client.fetch(get_endpoint("creators/performance"), POSTS)  # the token, outside the counts below
+            emu.stats.reset()
+            client.progress = lambda event: answered_at_event.append(emu.stats.total)
+            result = client.fetch(get_endpoint("posts/performance"), POSTS)
+        assert result.pages >= 8 and len(answered_at_event) == result.pages
+        assert answered_at_event[1] < result.pages, answered_at_event  # page 2 counted before the last answer
+
     def test_max_rows_stops_after_the_pages_needed(self, emu):
         """max_rows=45 with page_size 20 reads three pages and returns the first 45 rows in order."""
         with client_for(emu.url, page_size=20) as client:
