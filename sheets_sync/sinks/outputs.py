@@ -54,7 +54,10 @@ def make_folder(destination_name: str, path: Path) -> None:
 
 
 def folder_problem(destination_name: str, path: Path) -> str | None:
-    """Why the folder of `path` cannot be written or created (checked without creating anything), or None."""
+    """Why the folder of `path` cannot be written or created, or `path` is itself a folder (checked without creating
+    anything), or None."""
+    if path.is_dir():
+        return f"destination {destination_name!r}: the output {path} is a folder, not a file"
     folder = path.parent
     existing = folder
     while not existing.exists():

@@ -140,6 +140,21 @@ def test_an_output_folder_that_cannot_be_made_stops_the_run_before_any_request(t
     assert emu.stats.total == 0 and not (tmp_path / ".sheets-sync").exists()
 
 
+@pytest.mark.parametrize("destination", ['  flat: {type: csv, output: "out/{report}.csv"}\n',
+                                         "  flat: {type: excel, output: out/campaigns.xlsx}\n"])
+def test_an_output_that_is_a_folder_stops_the_run_before_any_request(tmp_path: Path, make_emulator,
+                                                                    destination: str) -> None:
+    """A folder where the output file should go is a SinkError from the sink's check; the API is not called."""
+    emu = make_emulator()
+    (tmp_path / "out" / "campaigns.csv").mkdir(parents=True)
+    (tmp_path / "out" / "campaigns.xlsx").mkdir()
+    reports = [("Campaigns", "campaigns/performance", "flat")]
+    cfg = load_config(write_config(tmp_path, config_text(reports, destinations=destination)), env_for(emu))
+    with pytest.raises(SinkError, match=r"destination 'flat': .*out/campaigns\.(csv|xlsx) is a folder, not a file"):
+        run_config(cfg, now=NOW, history=history_for(cfg))
+    assert emu.stats.total == 0
+
+
 def test_a_run_whose_reports_all_return_no_rows_says_so(tmp_path: Path, emulator) -> None:
     """Every report empty (a period before the data): a note under the summary names the period to check."""
     reports = [("Campaigns", "campaigns/performance", "flat"), ("Platforms", "platforms/performance", "flat")]
