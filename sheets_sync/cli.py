@@ -486,7 +486,7 @@ def run_command(handler: Callable[[argparse.Namespace, list[str]], int], args: a
         return exc.exit_code
     except KeyboardInterrupt as exc:
         by = f" by {exc.signal_name}" if isinstance(exc, Terminated) else ""
-        print(f"{PROG}: interrupted{by}", file=sys.stderr)
+        _error_line(args, f"interrupted{by}" if _json_logs(args) else f"{PROG}: interrupted{by}", prefix=False)
         return interrupt_exit_code(exc)
     except Exception:  # noqa: BLE001  (anything else is a bug: show the traceback, redacted)
         print(redact(traceback.format_exc()), file=sys.stderr, end="")

@@ -81,6 +81,28 @@ def test_sigterm_during_a_rate_budget_wait_stops_the_run_at_once(tmp_path: Path,
     assert set(history_rows(tmp_path).values()) == {"interrupted"}
 
 
+def test_sigterm_under_json_logs_keeps_stderr_json(tmp_path: Path, make_emulator) -> None:
+    """With --json-logs the interruption line is a JSON record too (stderr holds only JSON), exit 143."""
+    import json
+
+    emu = make_emulator(latency_ms=3000)
+    path = write_config(tmp_path, config_text(REPORTS, destinations=CSV))
+    env = {**os.environ, **env_for(emu), "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen([sys.executable, "-m", "sheets_sync", "--json-logs", "run", str(path)],
+                             cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    started = 0
+    for line in child.stderr:
+        started += "fetching" in line
+        if started == len(REPORTS):
+            break
+    child.send_signal(signal.SIGTERM)
+    _, rest = child.communicate(timeout=60)
+    assert child.returncode == 143
+    records = [json.loads(line) for line in rest.splitlines()]  # every line is JSON
+    assert records[-1]["level"] == "ERROR" and records[-1]["message"] == "interrupted by SIGTERM"
+
+
 class InterruptedSink:
     """A sink that dies mid-write the way a signal would end it: a temp file is open, half written."""
 
