@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,10 +113,22 @@ def _importable(module: str) -> bool:
         return False
 
 
+def _writable(folder: Path) -> bool:
+    """True when a file can be made in `folder`: tried with an anonymous temporary file, not guessed from
+    the mode bits (root passes every permission check, yet a read-only or virtual file system refuses it)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
     """Why the state folder (or, `folder=False`, the SQLite file) `path` cannot be used, or None.
 
-    Checked without creating anything: the path itself when it exists, else its nearest existing
+    Checked without leaving anything behind: the path itself when it exists, else its nearest existing
     ancestor, which must be a writable folder (the run creates the missing folders).
     """
     what = "folder" if folder else "database file"
@@ -128,7 +141,7 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
             if not folder and path.is_dir():
                 return f"{path} is a folder, not a {what}"
             target = path if folder else path.parent
-            if not os.access(target, os.W_OK | os.X_OK):
+            if not _writable(target):
                 return f"{target} is not writable"
             return None
         ancestor = path.parent
@@ -136,7 +149,7 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
             ancestor = ancestor.parent
         if not ancestor.is_dir():
             return f"cannot create the {what} {path}: {ancestor} is a file, not a folder"
-        if not os.access(ancestor, os.W_OK | os.X_OK):
+        if not _writable(ancestor):
             return f"cannot create the {what} {path}: {ancestor} is not writable"
     except (OSError, ValueError) as exc:  # a name too long for the file system, a broken mount, ...
         return f"cannot use the {what} {path}: {getattr(exc, 'strerror', None) or exc}"

@@ -121,10 +121,17 @@ def test_history_file_that_is_a_folder_is_a_config_problem(tmp_path: Path, crede
     assert "history.sqlite is a folder, not a database file" in out and "default state_dir" in out
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="permissions bind no one as root")
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_unwritable_state_dir_is_a_config_problem(tmp_path: Path, credentials: None,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """A state folder in a read-only folder: validate exits 2 naming the folder that is not writable."""
+    """A state folder in a read-only folder: validate exits 2 naming the folder that is not writable.
+
+    As root, mode bits bind no one, so the folder is /proc, where not even root can make a file.
+    """
+    if os.geteuid() == 0:
+        assert main(["validate", str(_write(tmp_path, "state_dir: /proc/sheets-sync-state\n"))]) == 2
+        assert "/proc is not writable" in capsys.readouterr().out
+        return
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
