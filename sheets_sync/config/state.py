@@ -113,7 +113,7 @@ def _importable(module: str) -> bool:
         return False
 
 
-def _writable(folder: Path) -> bool:
+def can_create_files_in(folder: Path) -> bool:
     """True when a file can be made in `folder`: tried with an anonymous temporary file, not guessed from
     the mode bits (root passes every permission check, yet a read-only or virtual file system refuses it)."""
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -141,7 +141,7 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
             if not folder and path.is_dir():
                 return f"{path} is a folder, not a {what}"
             target = path if folder else path.parent
-            if not _writable(target):
+            if not can_create_files_in(target):
                 return f"{target} is not writable"
             return None
         ancestor = path.parent
@@ -149,7 +149,7 @@ def state_path_problem(path: Path, *, folder: bool = True) -> str | None:
             ancestor = ancestor.parent
         if not ancestor.is_dir():
             return f"cannot create the {what} {path}: {ancestor} is a file, not a folder"
-        if not _writable(ancestor):
+        if not can_create_files_in(ancestor):
             return f"cannot create the {what} {path}: {ancestor} is not writable"
     except (OSError, ValueError) as exc:  # a name too long for the file system, a broken mount, ...
         return f"cannot use the {what} {path}: {getattr(exc, 'strerror', None) or exc}"

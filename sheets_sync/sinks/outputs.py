@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sheets_sync.config.state import can_create_files_in
 from sheets_sync.errors import SinkError
 from sheets_sync.output_names import naming_report
 from sheets_sync.paths import resolve_output_path
@@ -54,8 +54,8 @@ def make_folder(destination_name: str, path: Path) -> None:
 
 
 def folder_problem(destination_name: str, path: Path) -> str | None:
-    """Why the folder of `path` cannot be written or created, or `path` is itself a folder (checked without creating
-    anything), or None."""
+    """Why the folder of `path` cannot be written or created, or `path` is itself a folder (checked without leaving
+    anything behind), or None."""
     if path.is_dir():
         return f"destination {destination_name!r}: the output {path} is a folder, not a file"
     folder = path.parent
@@ -66,7 +66,7 @@ def folder_problem(destination_name: str, path: Path) -> str | None:
         existing = existing.parent
     if not existing.is_dir():
         return f"destination {destination_name!r}: cannot create folder {folder}: {existing} is not a folder"
-    if not os.access(existing, os.W_OK | os.X_OK):
+    if not can_create_files_in(existing):
         verb = "write in" if existing == folder else "create folder"
         return f"destination {destination_name!r}: cannot {verb} {folder}: permission denied"
     return None

@@ -140,6 +140,18 @@ def test_an_output_folder_that_cannot_be_made_stops_the_run_before_any_request(t
     assert emu.stats.total == 0 and not (tmp_path / ".sheets-sync").exists()
 
 
+def test_an_output_folder_no_one_may_create_stops_the_run_before_any_request(tmp_path: Path,
+                                                                           make_emulator) -> None:
+    """A folder under /proc, where not even root can make one, is found by the check (tried, not read from modes)."""
+    emu = make_emulator()
+    reports = [("Campaigns", "campaigns/performance", "flat")]
+    text = config_text(reports, destinations='  flat: {type: csv, output: "/proc/sheets-sync-out/{report}.csv"}\n')
+    cfg = load_config(write_config(tmp_path, text), env_for(emu))
+    with pytest.raises(SinkError, match=r"destination 'flat': cannot create folder /proc/sheets-sync-out"):
+        run_config(cfg, now=NOW, history=history_for(cfg))
+    assert emu.stats.total == 0
+
+
 @pytest.mark.parametrize("destination", ['  flat: {type: csv, output: "out/{report}.csv"}\n',
                                          "  flat: {type: excel, output: out/campaigns.xlsx}\n"])
 def test_an_output_that_is_a_folder_stops_the_run_before_any_request(tmp_path: Path, make_emulator,
