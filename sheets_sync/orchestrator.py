@@ -1,8 +1,8 @@
 """Runs a config's reports: fetch each once (concurrently), build its table, write each destination, record history.
 
 The one module that knows the order of steps (docs/architecture.md). Before the first request
-every destination the run writes is checked by its sink (a broken template is a config problem,
-found before any data is fetched). The reports are then fetched concurrently through one API client (one token, one
+every Excel template the run fills is checked by the validate service (a broken template is a
+config problem, found before any data is fetched) and every destination by its sink. The reports are then fetched concurrently through one API client (one token, one
 connection pool, one rate budget, at most `api.max_concurrency` requests in flight in all); the
 token is exchanged first, in the first report's name, so a refusal is met once. Summary, history
 and outputs keep config order. A report that fails is recorded and the others carry on; when a
