@@ -2,15 +2,16 @@
 
 The one module that knows the order of steps (docs/architecture.md). Before the first request
 every Excel template the run fills is checked by the validate service (a broken template is a
-config problem, found before any data is fetched) and every destination by its sink. The reports are then fetched concurrently through one API client (one token, one
-connection pool, one rate budget, at most `api.max_concurrency` requests in flight in all); the
-token is exchanged first, in the first report's name, so a refusal is met once. Summary, history
-and outputs keep config order. A report that fails is recorded and the others carry on; when a
-failure is one every later report would repeat (the API refused the credentials, or the origin
-cannot be reached at all) the reports not started yet are marked failed with the same reason and
-not fetched. Each destination is then written by the sink registered for its type
-(`sheets_sync.sinks.registry`); this module has no branch on a destination's type. Every failure is
-logged as one ERROR line naming the report or destination and the reason.
+config problem, found before any data is fetched) and every destination by its sink. The reports
+are then fetched concurrently through one API client (one token, one connection pool, one rate
+budget, at most `api.max_concurrency` requests in flight in all); the token is exchanged first, in
+the first report's name, so a refusal is met once. Summary, history and outputs keep config order.
+A report that fails is recorded and the others carry on; when a failure is one every later report
+would repeat (the API refused the credentials, or the origin cannot be reached at all) the reports
+not started yet are marked failed with the same reason and not fetched. Each destination is then
+written by the sink registered for its type (`sheets_sync.sinks.registry`); this module has no
+branch on a destination's type. Every failure is logged as one ERROR line naming the report or
+destination and the reason.
 
 After the writes, each destination with `email:` whose workbook was written whole is emailed
 (`sheets_sync.delivery`); a send that fails leaves the workbook written, makes its reports `partial`
