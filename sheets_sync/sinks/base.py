@@ -3,8 +3,9 @@
 A sink receives a destination's name and config, the run's reports routed to it (config order, each a
 `sheets_sync.resolved.ResolvedReport`) and a `SinkContext` (the config, the run's clock, each report's
 period, the lock folder). `check` runs
-before any Reporting API request and raises what would make the write fail anyway (a broken
-template, a folder that cannot be made). `write` never raises for a destination's own trouble: it
+before any Reporting API request and raises what would make the write fail anyway (a folder that
+cannot be made, an output that is a folder; Excel templates are checked against the reports'
+columns by `sheets_sync.validate`, which knows them). `write` never raises for a destination's own trouble: it
 returns a `SinkResult` naming what went where, and why each report that was not written there was not.
 Each sink logs its own lines (the wording is its business); the orchestrator only applies results.
 """
