@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sheets_sync import __version__
 from sheets_sync.errors import ConfigError, ConfigProblem, SheetsSyncError, UsageError
@@ -45,10 +45,28 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse tree of every command (the README documents each one; a test checks that)."""
+class _ParserError(Exception):
+    """argparse's usage error, raised instead of printed so that `--json-logs` can log it as JSON."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(f"{prog}: {message}")
+
+
+class _JsonErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors become `_ParserError` (subcommand parsers inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ParserError(self.prog, message)
+
+
+def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
+    """The argparse tree of every command (the README documents each one; a test checks that).
+
+    `json_errors`: usage errors raise `_ParserError` instead of printing usage text (for `--json-logs`).
+    """
     common = _common_options()
-    parser = argparse.ArgumentParser(
+    parser_class = _JsonErrorParser if json_errors else argparse.ArgumentParser
+    parser = parser_class(
         prog=PROG, parents=[common],
         description="Keep spreadsheets full of fresh Later Influence Reporting API data.",
         epilog="Exit codes: 0 success, 1 a run failed, 2 config or usage problem.")
@@ -419,14 +437,21 @@ def _default_log_level(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code (0 ok, 1 run failed, 2 config or usage problem)."""
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Known before parsing, so that a usage error under --json-logs is a JSON record like every other line.
+    json_logs = "--json-logs" in arguments[:arguments.index("--")] if "--" in arguments else "--json-logs" in arguments
+    parser = build_parser(json_errors=json_logs)
     try:
-        args, extra = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+        args, extra = parser.parse_known_args(arguments)
         if extra and args.command != "emulator":
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_request:  # argparse's --help, --version and usage errors
         code = exit_request.code
         return code if isinstance(code, int) else EXIT_USAGE
+    except _ParserError as exc:
+        configure_logging("INFO", json_logs=True)
+        logging.getLogger("sheets_sync.cli").error("%s", exc)
+        return EXIT_USAGE
     configure_logging(getattr(args, "log_level", None) or _default_log_level(args),
                       json_logs=getattr(args, "json_logs", False))
     with sigterm_interrupts():  # SIGTERM takes Ctrl-C's clean path (exit 143)

@@ -204,6 +204,21 @@ class TestJsonLogs:
         records = self.json_lines(capsys.readouterr().err)
         assert [r["key"] for r in records if r["level"] == "ERROR"] == ["reports[0].date_range"]
 
+    @pytest.mark.parametrize("argv", [["--json-logs", "run"], ["--json-logs", "run", "x.yaml", "--bogus"],
+                                      ["--json-logs", "nonsense"], ["validate", "--json-logs"]])
+    def test_argument_errors_are_json_records_too(self, argv: list[str], capsys) -> None:
+        """A missing CONFIG, an unknown option or command under --json-logs: exit 2, one JSON ERROR, no usage text."""
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        records = self.json_lines(captured.err)  # fails if any stderr line is not JSON
+        assert len(records) == 1 and records[0]["level"] == "ERROR" and "sheets-sync" in records[0]["message"]
+        assert "usage:" not in captured.err and captured.out == ""
+
+    def test_argument_errors_without_json_logs_keep_argparse_usage_text(self, capsys) -> None:
+        """Without --json-logs an argument error is argparse's usage text and exit 2, as before."""
+        assert main(["run"]) == 2
+        assert "usage:" in capsys.readouterr().err
+
     def test_usage_errors_are_json_records_too(self, config_file: Path, capsys) -> None:
         """An unknown --report under --json-logs is one JSON ERROR record, not a plain line."""
         assert main(["run", str(config_file), "--report", "Nope", "--json-logs"]) == 2
