@@ -147,6 +147,14 @@ class TestMatching:
                                                                [["a", 1]])], template=tpl)
         assert calamine_rows(result.path, "Data") == [["Posts", "Name"], [1, "a"]]
 
+    def test_a_stray_space_around_a_template_header_still_matches(self, tmp_path: Path) -> None:
+        """A header typed "Posts " (the space invisible in Excel) takes the report's "Posts" column."""
+        headers = ["Posts ", " Name"]
+        tpl = _template(tmp_path / "t.xlsx", lambda wb: _table(wb.add_worksheet("Data"), "tblData", headers))
+        result = write_workbook(tmp_path / "o.xlsx", [make_tab("Data", [("Name", K.TEXT), ("Posts", K.INTEGER)],
+                                                               [["a", 1]])], template=tpl)
+        assert calamine_rows(result.path, "Data") == [["Posts ", " Name"], [1, "a"]]
+
     def test_a_mismatch_lists_both_sets_of_columns(self, tmp_path: Path) -> None:
         """A report column missing from the table (or the reverse) is a TemplateError naming both sets."""
         tpl = _template(tmp_path / "t.xlsx", lambda wb: _table(wb.add_worksheet("Data"), "tblData", ["Name", "Reach"]))

@@ -140,29 +140,35 @@ def select_area(contents: dict[str, SheetContent], shared: list[str], sheet: str
     return area
 
 
+def _column_key(name: str) -> str:
+    return name.strip().casefold()
+
+
 def match_columns(area_columns: Sequence[str], calculated: Sequence[str], headers: Sequence[str],
                   label: str, optional: Sequence[int] = ()) -> dict[int, int]:
     """Map each area column position to the report column that fills it (calculated columns unmapped).
 
     Report columns at the `optional` indices (fields the API added) may be left out without an error.
+    Names match ignoring case and spaces around them: a stray space typed after "Impr." in a template
+    header is invisible in Excel, so it must not break the match.
 
     Raises:
-        TemplateError: listing both sets when they do not match (case-insensitive).
+        TemplateError: listing both sets when they do not match.
     """
     by_name: dict[str, int] = {}
     for index, header in enumerate(headers):
-        key = header.casefold()
+        key = _column_key(header)
         if key in by_name:
             raise TemplateError(f"{label}: the report has two columns named {header!r}")
         by_name[key] = index
-    calc = {c.casefold() for c in calculated}
+    calc = {_column_key(c) for c in calculated}
     mapping: dict[int, int] = {}
     unfilled = []
     for position, name in enumerate(area_columns):
-        source = by_name.get(name.casefold())
+        source = by_name.get(_column_key(name))
         if source is not None:
             mapping[position] = source
-        elif name.casefold() not in calc:
+        elif _column_key(name) not in calc:
             unfilled.append(name)
     mapped = set(mapping.values())
     extra = [h for i, h in enumerate(headers) if i not in mapped and i not in set(optional)]
