@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdoc import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -138,21 +140,8 @@ def main() -> int:
     ]
     print("\n".join(lines))
     if not args.no_write:
-        write_section(ROOT / "docs" / "benchmarks.md", "\n".join(lines))
+        write_section(SECTION, "bench/fetch.py", "\n".join(lines))
     return 0 if wall <= 1.5 * ideal and plain / wall >= 5 else 1
-
-
-def write_section(path: Path, body: str) -> None:
-    """Replace the body of this script's section in docs/benchmarks.md, leaving other sections alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{SECTION}\n\nReproduce: `python bench/fetch.py`.\n\n{body}\n"
-    start = text.find(SECTION + "\n")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + block
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + block + ("\n" + text[end + 1:] if end != -1 else "")
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
