@@ -11,12 +11,12 @@ says so (a validate warning). Pure logic: periods are resolved by the caller or 
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sheets_sync import dates
 from sheets_sync.errors import SheetsSyncError
+from sheets_sync.paths import uses_placeholder
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config, ReportConfig
@@ -28,7 +28,7 @@ PERIOD_PLACEHOLDERS = frozenset({"start_date", "end_date"})
 def uses_period(template: str) -> bool:
     """True when an output template names the period ({start_date} or {end_date}, with or without a format)."""
     try:
-        return any(name in PERIOD_PLACEHOLDERS for _, name, _, _ in string.Formatter().parse(template))
+        return uses_placeholder(template, *PERIOD_PLACEHOLDERS)
     except ValueError:  # bad braces: reported by the path checks
         return False
 
@@ -84,7 +84,7 @@ def shared_output(destination_type: str, output: str) -> bool:
     if destination_type != "csv":
         return True
     try:
-        return not any(name == "report" for _, name, _, _ in string.Formatter().parse(output))
+        return not uses_placeholder(output, "report")
     except ValueError:
         return False
 

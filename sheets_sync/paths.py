@@ -37,6 +37,15 @@ COLLISION_SAMPLE_VALUES: dict[str, Any] = {
 }
 
 
+
+def uses_placeholder(template: str, *names: str) -> bool:
+    """True when the output template names any of the placeholders `names` (with or without a format).
+
+    Raises:
+        ValueError: the template's braces do not parse (reported by the path checks).
+    """
+    return any(field in names for _, field, _, _ in string.Formatter().parse(template))
+
 def template_problems(template: str) -> list[str]:
     """Why `template` cannot be rendered (bad braces, unknown placeholder, bad format), or []."""
     try:

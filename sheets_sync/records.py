@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 from sheets_sync.catalogue import METRICS_PREFIX, OBJECT_MEMBERS, V2_ONLY_FIELDS, Endpoint, FieldKind, field_info
 from sheets_sync.report import Column, ColumnKind, ColumnSpec, Table, TableMeta
 
-_METRICS_PREFIX = METRICS_PREFIX
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_NAME = re.compile(r"(Date|At)$")
 # Identifiers are printed as 49761, never 49,761.
@@ -71,7 +70,7 @@ def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequenc
         if name not in never_sent:
             fields += _expand(name, records)
     fields += list(endpoint.fixed_fields)
-    fields += [_METRICS_PREFIX + m for m in metrics]
+    fields += [METRICS_PREFIX + m for m in metrics]
     # Catalogue fields: all of the above except members the API added to an object of known shape.
     catalogue = {path for path in fields if not _added_member(path)}
     known = set(fields)
@@ -177,7 +176,7 @@ def infer_kind(path: str, values: Iterable[Any]) -> ColumnKind:
     if seen:
         return ColumnKind.TEXT
     # a metric the API added that is null in every row is still a number
-    return ColumnKind.INTEGER if path.startswith(_METRICS_PREFIX) else ColumnKind.TEXT
+    return ColumnKind.INTEGER if path.startswith(METRICS_PREFIX) else ColumnKind.TEXT
 
 
 def _date_kind(leaf: str, present: Sequence[str], empty: ColumnKind) -> ColumnKind:
@@ -199,7 +198,7 @@ def is_identifier(path: str) -> bool:
     if info is not None:
         return info.kind is FieldKind.IDENTIFIER
     leaf = path.rsplit(".", 1)[-1]
-    return not path.startswith(_METRICS_PREFIX) and (leaf == "id" or leaf.endswith(("Id", "Ids")))
+    return not path.startswith(METRICS_PREFIX) and (leaf == "id" or leaf.endswith(("Id", "Ids")))
 
 
 def _default_format(path: str, kind: ColumnKind) -> str | None:
@@ -278,4 +277,4 @@ def _leaf_paths(record: dict[str, Any], prefix: str = "") -> list[str]:
 
 
 def _header(path: str) -> str:
-    return path.removeprefix(_METRICS_PREFIX)
+    return path.removeprefix(METRICS_PREFIX)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from sheets_sync import dates
 from sheets_sync.catalogue import FILTER_PARAMS, Endpoint
+from sheets_sync.output_names import report_period
 from sheets_sync.report import ColumnSpec
 
 if TYPE_CHECKING:
@@ -59,9 +59,7 @@ def resolve_reports(cfg: Config, reports: Sequence[ReportConfig], now: dt.dateti
 def resolve_report(report: ReportConfig, tz: str, now: dt.datetime) -> ResolvedReport:
     """One report of a loaded (validated and resolved) config, for the moment `now` in time zone `tz`."""
     endpoint = report.endpoint_info
-    start = end = None
-    if endpoint.requires_dates:
-        start, end = dates.resolve_date_range(report.date_range, tz, now)
+    start, end = report_period(report, tz, now)
     columns = None
     if report.columns is not None:
         columns = tuple(ColumnSpec(c.field, c.effective_header, c.format) for c in report.columns)

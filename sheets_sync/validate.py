@@ -81,10 +81,7 @@ def run_template_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[
 
 def report_headers(report: ReportConfig, version: str = "v2") -> list[str]:
     """The column headers a report will write, known before fetching (explicit columns, or the defaults)."""
-    if report.columns is not None:
-        return [column.effective_header for column in report.columns]
-    metrics = list(report.metrics or ())
-    return [column.header for column in default_columns(report.endpoint_info, metrics, [], version)]
+    return [header for _, header in report_columns(report, version) or ()]
 
 
 def report_columns(report: ReportConfig, version: str = "v2") -> list[tuple[str, str]] | None:

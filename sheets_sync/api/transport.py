@@ -129,10 +129,8 @@ class Transport:
                 # The slot is taken after the token (whose exchange is itself a request), so a thread never
                 # waits on itself, and before the rate budget, so a request starts when the budget says.
                 with self._in_flight:
-                    if self._cancelled.is_set():
-                        raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
-                    self.rate_budget.acquire(self._cancelled)
-                    if self._cancelled.is_set():  # interrupted while waiting for the rate budget
+                    self.rate_budget.acquire(self._cancelled)  # returns at once, taking no start, once cancelled
+                    if self._cancelled.is_set():  # cancelled before or while waiting for the rate budget
                         raise TransportClosedError(f"{endpoint}: not sent, the run is being interrupted")
                     if logger.isEnabledFor(logging.DEBUG):
                         logger.debug("%s %s%s (attempt %d)", method, request_line(url, params),

@@ -29,7 +29,13 @@ from sheets_sync.config.reports import tab_problem
 from sheets_sync.config.state import state_problems
 from sheets_sync.dates import range_error
 from sheets_sync.output_names import period_conflicts
-from sheets_sync.paths import COLLISION_SAMPLE_VALUES, escape_problem, resolve_output_path, template_problems
+from sheets_sync.paths import (
+    COLLISION_SAMPLE_VALUES,
+    escape_problem,
+    resolve_output_path,
+    template_problems,
+    uses_placeholder,
+)
 
 # (key path, message) is an error; a `Finding` carries its severity (`warning(...)` makes one).
 Found = tuple[tuple[str | int, ...], str] | Finding
@@ -302,11 +308,6 @@ def _check_outputs(index: int, written: ReportConfig, report: ReportConfig, cfg:
             yield at + ("name",), f"the report name is the tab name (no tab: given), but {problem}"
 
 
-def _uses_placeholder(template: str, name: str) -> bool:
-    import string
-
-    return any(field == name for _, field, _, _ in string.Formatter().parse(template))
-
 
 def _output_key(path: object) -> str:
     """A rendered output path as compared for collisions (case-insensitive: many file systems are)."""
@@ -327,7 +328,7 @@ def _check_output_collisions(cfg: Config) -> Iterator[Found]:
             continue
         at = ("destinations", name, "output")
         members = cfg.reports_for(name)
-        if destination.type == "csv" and len(members) > 1 and not _uses_placeholder(output, "report"):
+        if destination.type == "csv" and len(members) > 1 and not uses_placeholder(output, "report"):
             yield at, (f"{len(members)} reports write to this csv destination but output has no {{report}} "
                        "placeholder, so they would overwrite one file; add {report}, e.g. reports/{report}.csv")
             continue
