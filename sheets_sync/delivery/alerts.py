@@ -121,21 +121,21 @@ def send_run_alerts(cfg: Config, summary: Summary, *, history: History | None,
             sender = alerts.sender or alerts.smtp.username or ""
             domain = sender.rpartition("@")[2]
             now = dt.datetime.now(tz)
+
+            def announce(kind: str, subject: str, text: str) -> None:
+                envelope = Envelope(sender, tuple(alerts.to), tuple(alerts.cc), subject,
+                                    message_id(summary.run_id, kind, domain), now)
+                _send(alerts, cfg.base_dir, log, summary.run_id, envelope, text, sleep)
+
             if failures:
-                text = failure_text(config_name, summary.run_id, failures, tz)
-                subject = failure_subject(alerts.subject_prefix, config_name, failures)
-                _send(alerts, cfg.base_dir, log, summary.run_id,
-                      Envelope(sender, tuple(alerts.to), tuple(alerts.cc), subject,
-                               message_id(summary.run_id, "alert-failed", domain), now), text, sleep)
+                announce("alert-failed", failure_subject(alerts.subject_prefix, config_name, failures),
+                         failure_text(config_name, summary.run_id, failures, tz))
                 for failure in failures:
                     log.set_alert_state(_job(source, failure.report), AlertState(True, failure.at), failure.error, now)
                 done.failed = [f.report for f in failures]
             if recoveries:
-                text = recovery_text(config_name, summary.run_id, recoveries, tz)
-                subject = recovery_subject(alerts.subject_prefix, config_name, recoveries)
-                _send(alerts, cfg.base_dir, log, summary.run_id,
-                      Envelope(sender, tuple(alerts.to), tuple(alerts.cc), subject,
-                               message_id(summary.run_id, "alert-recovered", domain), now), text, sleep)
+                announce("alert-recovered", recovery_subject(alerts.subject_prefix, config_name, recoveries),
+                         recovery_text(config_name, summary.run_id, recoveries, tz))
                 for recovery in recoveries:
                     log.set_alert_state(_job(source, recovery.report), AlertState(False), None, now)
                 done.recovered = [r.report for r in recoveries]

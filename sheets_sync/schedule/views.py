@@ -58,7 +58,7 @@ def status_lines(cfg: Config, state: SchedulerState | None, last: Sequence[RunRe
             lines.append("  running: nothing")
         for job_id, when in state.next_runs:
             lines.append(f"  next: {_when(dt.datetime.fromisoformat(when), timezone)}  {job_id}")
-    by_report = {record.report: record for record in reversed(last)}  # newest wins
+    by_report = {record.report: record for record in last}  # one row per report (RunHistory.latest_per_report)
     lines.append("last result per report:")
     for report in cfg.reports:
         record = by_report.get(report.name)

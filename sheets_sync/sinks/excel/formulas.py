@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Protocol
 
+from sheets_sync.sinks.excel.cells import column_index
+
 
 @dataclass(frozen=True)
 class XlError:
@@ -132,13 +134,6 @@ _TOKEN = re.compile(
 _CELL_PARTS = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?")
 
 
-def _col(letters: str) -> int:
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index
-
-
 def _sheet_name(prefix: str) -> str:
     name = prefix[:-1]
     return name[1:-1].replace("''", "'") if name.startswith("'") else name
@@ -154,7 +149,7 @@ def _parse_ref(text: str) -> Ref:
     for part in parts:
         m = _CELL_PARTS.fullmatch(part)
         assert m is not None
-        bounds.append((_col(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None,
+        bounds.append((column_index(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None,
                        bool(re.search(r"\$\d", part))))
     (c1, r1, a1), (c2, r2, a2) = bounds[0], bounds[-1]
     if c1 is not None and c2 is not None and c1 > c2:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import unescape
 
-from sheets_sync.sinks.excel.cells import column_letter, excel_serial, needs_text, number_text
+from sheets_sync.sinks.excel.cells import column_letter, escape_text, excel_serial, needs_text, number_text
 from sheets_sync.sinks.excel.formulas import (
     Context,
     Evaluator,
@@ -453,8 +453,7 @@ def cached_xml(value: Value) -> tuple[str, str]:
     if isinstance(value, XlError):
         return "e", f"<v>{value.code}</v>"
     if isinstance(value, str):
-        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return "str", f"<v>{escaped}</v>"
+        return "str", f"<v>{escape_text(value)}</v>"
     if value is None:
         return "", "<v>0</v>"
     number = value
