@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote
+
+from sheets_sync.sheets_emulator.service import ApiResponse
 
 MAX_ROWS = 500
 MAX_COLUMNS = 100
@@ -61,6 +63,20 @@ class SpreadsheetView(Protocol):
 
     @property
     def named_ranges(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+def html_page(method: str, raw_path: str, raw_query: str,
+              spreadsheets: Callable[[], Sequence[SpreadsheetView]]) -> ApiResponse | None:
+    """The answer to `GET /` or `GET /view/KEY[?tab=T]`, or None for any other request (an API call).
+
+    `GET /?spreadsheet=KEY&tab=T` works too, for a form or a bookmark.
+    """
+    if method not in ("GET", "HEAD") or not (raw_path == "/" or raw_path.startswith("/view/")):
+        return None
+    query = parse_qs(raw_query)
+    key = unquote(raw_path[len("/view/"):]) if raw_path.startswith("/view/") else query.get("spreadsheet", [None])[0]
+    page = render_page(spreadsheets(), key, query.get("tab", [None])[0])
+    return ApiResponse(200, page.encode("utf-8"), "text/html; charset=utf-8")
 
 
 def render_page(spreadsheets: Sequence[SpreadsheetView], spreadsheet_id: str | None = None,
