@@ -38,8 +38,8 @@ class IdMap:
 
     def text(self, value: str) -> str:
         """A string (URI, range, URL) with every recorded spreadsheet key replaced by the emulator's."""
-        for recorded, actual in self.pairs.items():
-            if isinstance(recorded, str) and isinstance(actual, str) and len(recorded) > 20:
+        for (kind, recorded), actual in self.pairs.items():
+            if kind == "str" and isinstance(actual, str) and len(recorded) > 20:
                 value = value.replace(recorded, actual)
         return value
 
