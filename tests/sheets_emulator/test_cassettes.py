@@ -21,7 +21,7 @@ from sheets_sync.sheets_emulator.discovery import DiscoveryValidator, load_sheet
 from sheets_sync.sheets_emulator.quota import QuotaLimits
 from sheets_sync.sheets_emulator.server import RunningSheetsEmulator, start_sheets_emulator
 
-from .cassette_replay import SHEETS_HOST, query_of, replay_cassette
+from cassette_replay import SHEETS_HOST, query_of, replay_cassette
 
 CASSETTES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "gspread-cassettes"
 ALL_CASSETTES = sorted(p.name for p in CASSETTES.glob("*.json")) if CASSETTES.is_dir() else []
