@@ -56,8 +56,9 @@ def plan_fetch(report: ResolvedReport, store: RowStore | None) -> FetchPlan:
         kept = None
     start, end, params = report.start, report.end, report.params
     if start is not None and end is not None:
-        start, end = fetch_window(start, end, last_end=kept.last_end if kept else None,
-                                  lookback_days=report.lookback_days, granularity=report.granularity)
+        start, end = fetch_window(start, end, first_start=kept.first_start if kept else None,
+                                  last_end=kept.last_end if kept else None, lookback_days=report.lookback_days,
+                                  granularity=report.granularity)
         if "startDate" in params:
             params = MappingProxyType({**params, "startDate": start.isoformat(), "endDate": end.isoformat()})
     return FetchPlan(report, start, end, params, kept)
@@ -83,7 +84,9 @@ def keep(plan: FetchPlan, table: Table, store: RowStore | None, now: dt.datetime
         merged = upsert(kept.rows, fetched, _key_indexes(table, report))
     else:
         merged = append(kept.rows, fetched, _covered(table, plan))
-    store.save(report.name, KeptRows(report.fingerprint, headers, merged, plan.start, plan.end), now)
+    first = plan.start if kept is None or kept.first_start is None or plan.start is None \
+        else min(kept.first_start, plan.start)
+    store.save(report.name, KeptRows(report.fingerprint, headers, merged, first, plan.start, plan.end), now)
     if kept is not None:
         logger.info("report %r: %d rows fetched, %d kept, %d in all (%s)", report.name, len(fetched),
                     len(kept.rows), len(merged), report.mode)

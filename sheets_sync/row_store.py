@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ kept_rows_table = sa.Table(
     sa.Column("report", sa.String(200), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("headers", sa.Text, nullable=False),          # JSON list of the column headers, in order
+    sa.Column("first_start", sa.Date, nullable=True),      # the first day the kept rows cover
     sa.Column("last_start", sa.Date, nullable=True),       # the last period fetched from the API
     sa.Column("last_end", sa.Date, nullable=True),
     sa.Column("rows", sa.Text, nullable=False),            # JSON list of rows, each a list in column order
@@ -45,6 +47,7 @@ class KeptRows:
     fingerprint: str
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    first_start: dt.date | None
     last_start: dt.date | None
     last_end: dt.date | None
 
@@ -85,8 +88,13 @@ class RowStore:
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url, self.read_only = url, read_only
         self._engine: sa.Engine | None = None
+        self._lock = threading.Lock()  # reports are fetched concurrently: one engine, one CREATE TABLE
 
     def _connect(self, *, create: bool) -> sa.Engine | None:
+        with self._lock:
+            return self._open(create=create)
+
+    def _open(self, *, create: bool) -> sa.Engine | None:
         if self._engine is not None:
             return self._engine
         try:
@@ -122,7 +130,8 @@ class RowStore:
         if row is None:
             return None
         return KeptRows(fingerprint=row["fingerprint"], headers=tuple(json.loads(row["headers"])),
-                        rows=decode_rows(row["rows"]), last_start=row["last_start"], last_end=row["last_end"])
+                        rows=decode_rows(row["rows"]), first_start=row["first_start"],
+                        last_start=row["last_start"], last_end=row["last_end"])
 
     def save(self, report: str, kept: KeptRows, now: dt.datetime) -> None:
         """Replace what `report` keeps with `kept`, in one transaction (nothing, in a read-only store)."""
@@ -131,7 +140,8 @@ class RowStore:
         engine = self._connect(create=True)
         assert engine is not None
         values = {"report": report, "fingerprint": kept.fingerprint, "headers": json.dumps(list(kept.headers)),
-                  "last_start": kept.last_start, "last_end": kept.last_end, "rows": encode_rows(kept.rows),
+                  "first_start": kept.first_start, "last_start": kept.last_start, "last_end": kept.last_end,
+                  "rows": encode_rows(kept.rows),
                   "saved_at": now.astimezone(dt.UTC)}
         try:
             with engine.begin() as conn:

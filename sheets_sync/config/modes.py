@@ -136,3 +136,39 @@ def effective_key(report: ReportConfig, endpoint: Endpoint) -> tuple[str, ...]:
     if report.key:
         return tuple(report.key)
     return (BUCKET_START,) if is_time_series(endpoint) else ()
+
+
+# The config reference's section on modes (sheets_sync/config/reference.py renders it; docs/modes.md has the rest).
+MODES_GUIDE = """\
+`mode: replace` (the default) writes what the run fetched. `append` and `upsert` keep the report's rows in
+the state database beside the run history and write the whole merged table every run, so tables, chart
+ranges, named ranges and filters follow the row count, a failed write catches up on the next run, and a
+rerun doubles nothing. A cell edited by hand inside the written table is overwritten by the next run;
+what is outside it is kept as with replace. Changing what shapes the rows (endpoint, filters, metrics,
+columns, granularity, key, mode) drops the kept rows, with a warning. More in docs/modes.md.
+
+```yaml
+reports:
+  - name: Campaign snapshots          # append: one snapshot of every campaign per run period,
+    endpoint: campaigns/performance   # with periodStart/periodEnd columns in front
+    metrics: [impressions, engagements]
+    date_range: yesterday
+    mode: append
+  - name: Creators to date            # upsert: a creator's row is updated in place, new ones added below,
+    endpoint: creators/performance    # creators no longer returned kept
+    metrics: [impressions]
+    date_range: month_to_date
+    mode: upsert
+    key: [creator.creatorId]
+  - name: Daily history               # a time series keys on startDate; lookback re-fetches the last
+    endpoint: instances/performance-over-time   # 7 days every run, so restated numbers are corrected
+    metrics: [impressions, engagements]
+    granularity: day
+    date_range: yesterday
+    mode: upsert
+    lookback: 7d                      # any count of days (7d) or weeks (2w); default 0
+```
+
+The first run fetches the whole `date_range`; later runs of a time series fetch from the bucket holding
+(last fetched end - lookback) to the range's end. `append` on a time series replaces the kept buckets the
+run fetched again; on an aggregate it replaces a snapshot of the same period (a rerun on one day)."""
