@@ -79,6 +79,9 @@ def mode_problems(at: tuple[str | int, ...], written: ReportConfig, report: Repo
     if report.mode == "append" and not endpoint.requires_dates:
         yield at + ("mode",), (f"mode append needs a period to tell one run's rows from the next, and "
                                f"{endpoint.name} takes no dates; use mode: upsert with key: (e.g. its id column)")
+    if report.mode == "append" and report.max_rows is not None and series:
+        yield at + ("max_rows",), ("does not apply with mode append on a time series: a capped fetch would drop "
+                                   "the kept buckets it did not reach; remove max_rows")
     if written.lookback is not None:
         if report.mode not in ("append", "upsert"):
             yield at + ("lookback",), "does not apply: lookback is used only with mode: append or upsert"

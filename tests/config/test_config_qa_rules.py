@@ -124,6 +124,12 @@ class TestModes:
             "period, so every run fetches its whole date_range; lookback re-fetches the last buckets of a time "
             "series (instances/performance-over-time)"]
 
+    def test_max_rows_is_refused_on_an_appending_time_series(self, problems):
+        """A capped fetch of the window would drop kept buckets it never reached."""
+        assert problems(with_report_lines("mode: append", "max_rows: 5", base=OVER_TIME)) == [
+            "config.yaml:12:5: reports[0].max_rows: does not apply with mode append on a time series: a capped "
+            "fetch would drop the kept buckets it did not reach; remove max_rows"]
+
     @pytest.mark.parametrize("value", ["7", "1m", "week", "400d"])
     def test_lookback_is_a_count_of_days_or_weeks(self, problems, value):
         """Anything but Nd / Nw (at most a year) is one problem at the key."""
