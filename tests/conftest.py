@@ -3,6 +3,8 @@
 `emulator` (page generation, seed 1) and `cursor_emulator` are session-scoped: tests must not
 change their state (call `emu.stats.reset()` only if you own the counts). `make_emulator(**overrides)`
 starts a fresh one with any EmulatorOptions overrides and stops it at teardown.
+`sheets_emulator` is a fresh Google Sheets emulator per test (seed 1), empty: create spreadsheets through
+`sheets_emulator.service.create_spreadsheet(key)`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 
 from sheets_sync import redaction
 from sheets_sync.emulator import EmulatorOptions, RunningEmulator, start_emulator
+from sheets_sync.sheets_emulator.server import RunningSheetsEmulator, start_sheets_emulator
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +59,10 @@ def make_emulator() -> Iterator[Callable[..., RunningEmulator]]:
     yield make
     for emu in started:
         emu.stop()
+
+
+@pytest.fixture
+def sheets_emulator() -> Iterator[RunningSheetsEmulator]:
+    """A Google Sheets API emulator of its own for the test (seed 1, default quotas, strict grid)."""
+    with start_sheets_emulator(seed=1) as running:
+        yield running
