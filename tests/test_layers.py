@@ -18,6 +18,7 @@ From the bottom up:
 - orchestrator: ties the run together; only the scheduler and the CLI sit above it.
 - schedule: runs the orchestrator on a clock; only the CLI sits above it.
 - emulator: a stand-in for the server, so it shares nothing with the client but the catalogue.
+- sheets_emulator: a stand-in for Google Sheets, so it imports nothing of the package at all.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 # module → the only parts of the package it may import (besides itself)
 ONLY: dict[str, tuple[str, ...]] = {
     "emulator": ("catalogue",),
+    "sheets_emulator": (),
     **dict.fromkeys(FOUNDATION, FOUNDATION),
 }
 
