@@ -1,0 +1,155 @@
+"""values.get/update/append/clear and their batch forms, through gspread and raw HTTP."""
+
+from __future__ import annotations
+
+import gspread
+import requests
+from conftest import KEY, SHEETS
+
+
+def _put(session: requests.Session, rng: str, values: object, option: str = "RAW", **params: str) -> dict:
+    reply = session.put(f"{SHEETS}/{KEY}/values/{requests.utils.quote(rng, safe='')}",
+                        params={"valueInputOption": option, **params}, json={"values": values})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_raw_keeps_text_as_text_and_user_entered_parses(book: gspread.Spreadsheet, session: requests.Session):
+    """RAW stores `=1+1`, `'x` and `12` as text; USER_ENTERED makes a formula, strips the quote, parses numbers/bools."""
+    _put(session, "Sheet1!A1", [["=1+1", "'x", "12", "true"]], "RAW")
+    _put(session, "Sheet1!A2", [["=1+1", "'x", "12", "true"]], "USER_ENTERED")
+    raw = session.get(f"{SHEETS}/{KEY}/values/A1:D2", params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()
+    assert raw["values"] == [["=1+1", "'x", "12", "true"], ["=1+1", "x", 12, True]]
+    formula = session.get(f"{SHEETS}/{KEY}/values/A1:A2", params={"valueRenderOption": "FORMULA"}).json()
+    assert formula["values"] == [["=1+1"], ["=1+1"]]
+    cells = session.get(f"{SHEETS}/{KEY}", params={"includeGridData": "true", "ranges": "A1:A2"}).json()
+    row_data = cells["sheets"][0]["data"][0]["rowData"]
+    assert row_data[0]["values"][0]["userEnteredValue"] == {"stringValue": "=1+1"}
+    assert row_data[1]["values"][0]["userEnteredValue"] == {"formulaValue": "=1+1"}
+
+
+def test_null_skips_a_cell_and_empty_string_clears_it(book: gspread.Spreadsheet, session: requests.Session):
+    """In a written row, JSON null leaves the cell as it was and "" empties it."""
+    _put(session, "A1", [["a", "b", "c"]])
+    _put(session, "A1", [[None, "", "C"]])
+    assert book.sheet1.get_all_values() == [["a", "", "C"]]
+
+
+def test_trailing_empties_are_trimmed_and_values_absent_when_empty(book: gspread.Spreadsheet,
+                                                                   session: requests.Session):
+    """values.get drops trailing empty cells and rows, keeps inner ones as "", and omits `values` when empty."""
+    _put(session, "A2", [["", "", "x", "", "z"]])
+    row = session.get(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21A2%3A2").json()
+    assert row == {"range": "Sheet1!A2:Z2", "majorDimension": "ROWS", "values": [["", "", "x", "", "z"]]}
+    empty = session.get(f"{SHEETS}/{KEY}/values/Sheet1%21D4").json()
+    assert empty == {"range": "Sheet1!D4", "majorDimension": "ROWS"}
+
+
+def test_updated_range_is_the_range_actually_written(book: gspread.Spreadsheet, session: requests.Session):
+    """One row into `'Sheet1'!A1:B2` reports `Sheet1!A1:B1`, with rows, columns and cells counted."""
+    reply = _put(session, "'Sheet1'!A1:B2", [["a", "b"]])
+    assert reply == {"spreadsheetId": KEY, "updatedRange": "Sheet1!A1:B1", "updatedRows": 1, "updatedColumns": 2,
+                     "updatedCells": 2}
+
+
+def test_writing_more_than_a_bounded_range_holds_is_400(book: gspread.Spreadsheet, session: requests.Session):
+    """Data wider than an explicit A1:B1 range is refused, naming the column it reached."""
+    reply = session.put(f"{SHEETS}/{KEY}/values/A1%3AB1", params={"valueInputOption": "RAW"},
+                        json={"values": [["a", "b", "c"]]})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == (
+        "Requested writing within range [A1:B1], but tried writing to column [C]")
+
+
+def test_major_dimension_columns_reads_and_writes_by_column(book: gspread.Spreadsheet, session: requests.Session):
+    """majorDimension=COLUMNS transposes both the written body and the read answer."""
+    session.put(f"{SHEETS}/{KEY}/values/A1", params={"valueInputOption": "RAW"},
+                json={"values": [["a", "b"], ["c"]], "majorDimension": "COLUMNS"})
+    assert book.sheet1.get_all_values() == [["a", "c"], ["b", ""]]
+    by_column = session.get(f"{SHEETS}/{KEY}/values/A1:B2", params={"majorDimension": "COLUMNS"}).json()
+    assert by_column["values"] == [["a", "b"], ["c"]]
+
+
+def test_render_options_format_numbers_dates_and_booleans(book: gspread.Spreadsheet, session: requests.Session):
+    """FORMATTED_VALUE applies number formats; UNFORMATTED gives numbers; FORMATTED_STRING formats date serials."""
+    _put(session, "A1", [[1234.5, 45292.5, True, 0.25]])
+    book.sheet1.format("A1", {"numberFormat": {"type": "NUMBER", "pattern": "#,##0.00"}})
+    book.sheet1.format("B1", {"numberFormat": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}})
+    book.sheet1.format("D1", {"numberFormat": {"type": "PERCENT", "pattern": "0%"}})
+    shown = session.get(f"{SHEETS}/{KEY}/values/A1:D1").json()["values"]
+    assert shown == [["1,234.50", "2024-01-01 12:00", "TRUE", "25%"]]
+    raw = session.get(f"{SHEETS}/{KEY}/values/A1:D1", params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()
+    assert raw["values"] == [[1234.5, 45292.5, True, 0.25]]
+    dates = session.get(f"{SHEETS}/{KEY}/values/A1:D1", params={
+        "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING"}).json()
+    assert dates["values"] == [[1234.5, "2024-01-01 12:00", True, 0.25]]
+
+
+def test_append_writes_after_the_table_and_grows_the_grid(book: gspread.Spreadsheet, session: requests.Session):
+    """append finds the table, writes below it, reports tableRange and updates, and adds rows past the grid."""
+    ws = book.add_worksheet("Small", 2, 2)
+    ws.update([["h1", "h2"]], "A1")
+    reply = session.post(f"{SHEETS}/{KEY}/values/%27Small%27:append", params={"valueInputOption": "RAW"},
+                         json={"values": [["a", 1], ["b", 2]]}).json()
+    assert reply["tableRange"] == "Small!A1:B1"
+    assert reply["updates"]["updatedRange"] == "Small!A2:B3"
+    assert book.worksheet("Small").row_count == 3
+    assert ws.get_all_values() == [["h1", "h2"], ["a", "1"], ["b", "2"]]
+
+
+def test_append_to_an_empty_sheet_has_no_table_range(book: gspread.Spreadsheet, session: requests.Session):
+    """With no table found, the answer has no tableRange and the rows go at the range's start."""
+    reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21C3:append", params={"valueInputOption": "RAW"},
+                         json={"values": [["x"]]}).json()
+    assert "tableRange" not in reply
+    assert reply["updates"]["updatedRange"] == "Sheet1!C3"
+
+
+def test_clear_keeps_formats_and_names_the_range_bounded_to_the_grid(book: gspread.Spreadsheet,
+                                                                     sheets_emulator, session: requests.Session):
+    """values.clear removes values only (formats stay) and answers the whole-sheet range as A1:Z1000."""
+    _put(session, "A1", [["x"]])
+    book.sheet1.format("A1", {"textFormat": {"bold": True}})
+    reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27:clear").json()
+    assert reply == {"spreadsheetId": KEY, "clearedRange": "Sheet1!A1:Z1000"}
+    cell = sheets_emulator.service.spreadsheet(KEY).sheets[0].cell(0, 0)
+    assert cell == {"userEnteredFormat": {"textFormat": {"bold": True}}}
+
+
+def test_batch_get_update_and_clear(book: gspread.Spreadsheet, session: requests.Session):
+    """values.batchUpdate writes every range with totals; batchGet reads several; batchClear clears several."""
+    book.add_worksheet("🌵 two", 10, 5)
+    reply = session.post(f"{SHEETS}/{KEY}/values:batchUpdate", json={
+        "valueInputOption": "RAW", "includeValuesInResponse": None,
+        "data": [{"range": "'Sheet1'!A1:B1", "values": [["a", "b"]]}, {"range": "'🌵 two'!A1", "values": [["c"]]}]})
+    body = reply.json()
+    assert (body["totalUpdatedCells"], body["totalUpdatedSheets"], len(body["responses"])) == (3, 2, 2)
+    got = session.get(f"{SHEETS}/{KEY}/values:batchGet", params={"ranges": ["Sheet1!A1:B1", "'🌵 two'!A1:A10"]})
+    assert [v["range"] for v in got.json()["valueRanges"]] == ["Sheet1!A1:B1", "'🌵 two'!A1:A10"]
+    cleared = session.post(f"{SHEETS}/{KEY}/values:batchClear", json={"ranges": ["Sheet1!A1"]}).json()
+    assert cleared["clearedRanges"] == ["Sheet1!A1"]
+    assert book.sheet1.get_all_values() == [["", "b"]]
+
+
+def test_values_batch_update_is_all_or_nothing(book: gspread.Spreadsheet, session: requests.Session):
+    """When one range of values.batchUpdate fails, the ranges before it are not written either."""
+    reply = session.post(f"{SHEETS}/{KEY}/values:batchUpdate", json={
+        "valueInputOption": "RAW",
+        "data": [{"range": "A1", "values": [["kept out"]]}, {"range": "'Missing'!A1", "values": [["x"]]}]})
+    assert reply.status_code == 400
+    assert book.sheet1.get_all_values() == [[]]
+
+
+def test_value_input_option_is_required(book: gspread.Spreadsheet, session: requests.Session):
+    """A write without valueInputOption is refused, as Google requires it."""
+    reply = session.put(f"{SHEETS}/{KEY}/values/A1", json={"values": [["x"]]})
+    assert reply.status_code == 400
+    assert "valueInputOption" in reply.json()["error"]["message"]
+
+
+def test_named_range_reads_through_the_tab_prefix(book: gspread.Spreadsheet):
+    """`'Sheet1'!Name` resolves the named range, as Google does for gspread's range reads."""
+    book.sheet1.update([["a", "b"], ["c", "d"]], "B1")
+    book.sheet1.define_named_range("B1:C2", "Data")
+    assert book.sheet1.get("Data") == [["a", "b"], ["c", "d"]]
+    assert book.values_get("Data")["range"] == "Sheet1!B1:C2"
