@@ -15,7 +15,7 @@ def _put(session: requests.Session, rng: str, values: object, option: str = "RAW
 
 
 def test_raw_keeps_text_as_text_and_user_entered_parses(book: gspread.Spreadsheet, session: requests.Session):
-    """RAW stores `=1+1`, `'x` and `12` as text; USER_ENTERED makes a formula, strips the quote, parses numbers/bools."""
+    """RAW stores `=1+1`, `'x`, `12` as text; USER_ENTERED makes a formula, drops the quote, parses numbers/bools."""
     _put(session, "Sheet1!A1", [["=1+1", "'x", "12", "true"]], "RAW")
     _put(session, "Sheet1!A2", [["=1+1", "'x", "12", "true"]], "USER_ENTERED")
     raw = session.get(f"{SHEETS}/{KEY}/values/A1:D2", params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()
