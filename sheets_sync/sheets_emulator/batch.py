@@ -215,6 +215,10 @@ def update_sheet_properties(book: Spreadsheet, body: Json, ctx: BatchContext) ->
     if int(grid.get("frozenRowCount", 0)) > rows or int(grid.get("frozenColumnCount", 0)) > cols:
         raise RequestError("The frozen rows or columns exceed the grid.")
     resized = (rows, cols) != (sheet.rows, sheet.cols)
+    # Google applies the new row count before the column count and checks the limit in between
+    rows_first = book.cell_count() + (rows - sheet.rows) * sheet.cols
+    if rows > sheet.rows and cols < sheet.cols and rows_first > CELL_LIMIT:
+        raise RequestError(cell_limit_text())
     sheet.properties = changed
     if resized:
         # Google applies the new size, then checks the limit (so growing rows before shrinking columns can fail)

@@ -67,7 +67,7 @@ class RunningSheetsEmulator:
         self.port: int = self._server.server_address[1]
         self.host = f"{host}:{self.port}"
         self.url = f"http://{self.host}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"sheets-emulator-{self.port}", daemon=True)
         self._thread.start()
 
