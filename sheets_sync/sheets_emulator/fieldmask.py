@@ -81,6 +81,11 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any], paths: list[Path]
     return result
 
 
+def names_path(mask: str, path: Path) -> bool:
+    """Whether the mask asks for `path` or something inside it (`sheets.data.columnMetadata` names sheets.data)."""
+    return any(p[:len(path)] == path for p in parse_mask(mask))
+
+
 def _tree(paths: list[Path]) -> dict[str, Any]:
     """Paths as a nested dict; a None leaf keeps the whole field."""
     tree: dict[str, Any] = {}
@@ -113,8 +118,6 @@ def _project(value: Any, tree: dict[str, Any] | None) -> Any:
         return value
     result: dict[str, Any] = {}
     for key, sub in tree.items():
-        if key in value:
-            projected = _project(value[key], sub)
-            if projected != {} or sub is None:
-                result[key] = projected
+        if key in value:  # a present message stays, even when none of the asked fields is set in it
+            result[key] = _project(value[key], sub)
     return result

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from sheets_sync.sheets_emulator import a1, batch, values
 from sheets_sync.sheets_emulator.errors import CONTENT_TYPE, ApiError, invalid, not_found, permission_denied
 from sheets_sync.sheets_emulator.faults import Faults
-from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, project
+from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, names_path, project
 from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet, grid_range_json, new_spreadsheet
 from sheets_sync.sheets_emulator.quota import Quota, QuotaLimits
 from sheets_sync.sheets_emulator.ranges import resolve_a1
@@ -197,7 +197,9 @@ class SheetsService:
 
     def _read(self, book: Spreadsheet, method: str, route: _Route, query: Mapping[str, list[str]]) -> Any:
         if method == "sheets.spreadsheets.get":
-            return spreadsheet_json(book, grid=_bool(_one(query, "includeGridData")), ranges=query.get("ranges"))
+            fields = _one(query, "fields") or ""
+            grid = _bool(_one(query, "includeGridData")) or (bool(fields) and names_path(fields, ("sheets", "data")))
+            return spreadsheet_json(book, grid=grid, ranges=query.get("ranges"))
         options = values.read_options(query)
         if method == "sheets.spreadsheets.values.get":
             return values.get(book, route.range_text, options)

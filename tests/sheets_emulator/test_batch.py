@@ -313,3 +313,22 @@ def test_update_spreadsheet_properties_renames_the_file(book: gspread.Spreadshee
     """updateSpreadsheetProperties with fields=title renames the spreadsheet."""
     book.update_title("Renamed 🎉")
     assert gc.open_by_key(KEY).title == "Renamed 🎉"
+
+
+def test_merging_over_existing_merges_replaces_them(book: gspread.Spreadsheet):
+    """MERGE_ALL over two MERGE_ROWS merges leaves one merge covering the range."""
+    book.sheet1.merge_cells("A1:B2", merge_type="MERGE_ROWS")
+    book.sheet1.merge_cells("A1:B2")
+    assert book.fetch_sheet_metadata()["sheets"][0]["merges"] == [
+        {"startRowIndex": 0, "endRowIndex": 2, "startColumnIndex": 0, "endColumnIndex": 2}]
+
+
+def test_tab_colour_is_stored_like_google(book: gspread.Spreadsheet, session: requests.Session):
+    """tabColorStyle sets tabColor too, in single precision without zero components; clearing removes both."""
+    book.sheet1.update_tab_color("#FF007F")
+    props = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.properties(tabColor,tabColorStyle)"}).json()
+    assert props["sheets"][0]["properties"] == {"tabColor": {"red": 1, "blue": 0.49803922},
+                                                "tabColorStyle": {"rgbColor": {"red": 1, "blue": 0.49803922}}}
+    book.sheet1.clear_tab_color()
+    cleared = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.properties.tabColorStyle"}).json()
+    assert cleared == {"sheets": [{"properties": {}}]}
