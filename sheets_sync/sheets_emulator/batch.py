@@ -42,15 +42,6 @@ class BatchContext:
 Handler = Callable[[Spreadsheet, Json, BatchContext], Json]
 
 
-def strip_nulls(value: Any) -> Any:
-    """JSON nulls dropped at every depth: proto3 reads a null as "not set"."""
-    if isinstance(value, dict):
-        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [strip_nulls(v) for v in value]
-    return value
-
-
 def apply_requests(book: Spreadsheet, requests: list[Any], ctx: BatchContext) -> list[Json]:
     """Apply every request to `book` (a copy) in order; the first failure raises `Invalid requests[i].kind: …`."""
     replies: list[Json] = []

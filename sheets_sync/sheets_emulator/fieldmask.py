@@ -59,7 +59,7 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any], paths: list[Path]
 
     Only the dicts along each path are copied; the leaves are shared, so callers treat messages as immutable.
     """
-    if any(path == ("*",) for path in paths):
+    if ("*",) in paths:
         return dict(source)
     result = dict(target)
     for path in paths:

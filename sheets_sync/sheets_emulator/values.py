@@ -92,11 +92,13 @@ def value_range(sheet: Sheet, rect: a1.Rect, options: ValueOptions) -> Json:
         grid = {(c, r): v for (r, c), v in grid.items()}
     out: Json = {"range": a1.format_range(sheet.title, rect), "majorDimension": options.major_dimension}
     if grid:
-        height = max(r for r, _ in grid) + 1
-        rows: list[list[Any]] = [[] for _ in range(height)]
-        for r in range(height):
-            width = max((c for rr, c in grid if rr == r), default=-1) + 1
-            rows[r] = [grid.get((r, c), "") for c in range(width)]
+        by_row: dict[int, dict[int, Any]] = {}
+        for (r, c), value in grid.items():
+            by_row.setdefault(r, {})[c] = value
+        rows: list[list[Any]] = []
+        for r in range(max(by_row) + 1):
+            cells = by_row.get(r, {})
+            rows.append([cells.get(c, "") for c in range(max(cells) + 1)] if cells else [])
         out["values"] = rows
     return out
 
