@@ -332,3 +332,27 @@ def test_tab_colour_is_stored_like_google(book: gspread.Spreadsheet, session: re
     book.sheet1.clear_tab_color()
     cleared = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.properties.tabColorStyle"}).json()
     assert cleared == {"sheets": [{"properties": {}}]}
+
+
+def test_nulls_in_a_body_mean_not_set(book: gspread.Spreadsheet, session: requests.Session):
+    """`"index": null`, `"sheetId": null` and a null gridProperties are ignored, as proto3 ignores them."""
+    reply = _batch(session, {"addSheet": {"properties": {"title": "N", "index": None, "sheetId": None,
+                                                          "gridProperties": None}}})
+    props = reply.json()["replies"][0]["addSheet"]["properties"]
+    assert (props["index"], props["gridProperties"]) == (1, {"rowCount": 1000, "columnCount": 26})
+    assert isinstance(props["sheetId"], int) and props["sheetId"] > 0
+
+
+def test_generated_sheet_ids_follow_the_seed():
+    """Two services with the same seed give a new tab the same id; another seed gives another id."""
+    from sheets_sync.sheets_emulator.service import ApiRequest, SheetsService
+
+    def new_id(seed: int) -> int:
+        service = SheetsService(seed=seed)
+        service.create_spreadsheet(KEY)
+        reply = service.handle(ApiRequest("POST", f"/v4/spreadsheets/{KEY}:batchUpdate",
+                                          body=b'{"requests": [{"addSheet": {}}]}'))
+        return int(reply.json()["replies"][0]["addSheet"]["properties"]["sheetId"])
+
+    assert new_id(7) == new_id(7)
+    assert new_id(7) != new_id(8)
