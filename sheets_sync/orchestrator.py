@@ -51,12 +51,14 @@ from sheets_sync.errors import (
     SheetsSyncError,
 )
 from sheets_sync.history import RunHistory, RunRecord, sqlite_url
+from sheets_sync.kept import KEEPING_MODES
 from sheets_sync.logging_setup import current_report, report_context, run_context
 from sheets_sync.progress import RunProgress
 from sheets_sync.redaction import redact
 from sheets_sync.report import Table, TableMeta
 from sheets_sync.report_match import match_report_names
 from sheets_sync.resolved import ResolvedReport, resolve_reports
+from sheets_sync.row_store import RowStore
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.registry import sink_for
 
@@ -126,6 +128,13 @@ class RunSummary:
         return 1 if self.failed else 0
 
 
+def row_store_for(cfg: Config, reports: Sequence[ResolvedReport], *, read_only: bool) -> RowStore | None:
+    """The kept rows of append/upsert reports, in the run history's database; None when no report keeps rows."""
+    if not any(report.mode in KEEPING_MODES for report in reports):
+        return None
+    return RowStore(str(cfg.state_url) if cfg.state_url else sqlite_url(_state_dir(cfg)), read_only=read_only)
+
+
 def history_for(cfg: Config) -> RunHistory:
     """The run history a config points at: `state_url`, else `state_dir/history.sqlite`."""
     if cfg.state_url:
@@ -184,6 +193,7 @@ def run_config(cfg: Config, *, report_names: Sequence[str] = (), dry_run: bool =
             summary.notes += check_destinations(cfg, resolved, context)
         workers = report_workers or cfg.api.max_concurrency
         run = _Run(cfg, resolved, summary, context, dry_run=dry_run)
+        run.store = row_store_for(cfg, resolved, read_only=dry_run)
         try:
             run.fetch(progress or RunProgress(bar=False), max_rows, sleep, workers)
             if not dry_run:
@@ -214,6 +224,7 @@ class _Run:
         self.finished: set[str] = set()          # reports whose fetch failed or whose every destination was handled
         self.written: dict[str, tuple[list[ResolvedReport], SinkResult]] = {}  # destinations written whole
         self._stop: tuple[str, str] | None = None  # (report, reason) of a failure every later report would repeat
+        self.store: RowStore | None = None          # the kept rows of append/upsert reports (sheets_sync.kept)
         self._lock = threading.Lock()
 
     # --- fetch --------------------------------------------------------------------------------
@@ -266,7 +277,7 @@ class _Run:
             if stop is not None:
                 outcome, table, error = _skipped(report, *stop), None, None
             else:
-                outcome, table, error = _fetch_report(client, report, max_rows, progress)
+                outcome, table, error = _fetch_report(client, report, max_rows, progress, self.store, self.context.now)
             with self._lock:
                 self.outcomes[report.name] = outcome
                 if table is not None:
@@ -465,9 +476,10 @@ def _data_rows(data_shape: str, rows: Sequence[dict[str, Any]]) -> int:
     return sum(1 for row in rows if any(value for value in (row.get("metrics") or {}).values()))
 
 
-def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
-                  progress: RunProgress) -> tuple[ReportOutcome, Table | None, SheetsSyncError | None]:
-    from sheets_sync import records
+def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None, progress: RunProgress,
+                  store: RowStore | None = None, now: dt.datetime | None = None,
+                  ) -> tuple[ReportOutcome, Table | None, SheetsSyncError | None]:
+    from sheets_sync import kept, records
 
     outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
     started = time.monotonic()
@@ -480,10 +492,12 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
     start, end, tz = report.start, report.end, report.timezone
     outcome.start_date, outcome.end_date = start, end
     try:
+        plan = kept.plan_fetch(report, store)  # append/upsert: the dates after what the report kept
+        start, end = outcome.start_date, outcome.end_date = plan.start, plan.end
         if start and end:
             logger.info("report %r: %s from %s to %s (%s)", report.name, report.endpoint.name, start, end, tz)
         limit = report.row_limit(max_rows)
-        result = client.fetch(report.endpoint, report.params, max_rows=limit)
+        result = client.fetch(report.endpoint, plan.params, max_rows=limit)
         outcome.pages = result.pages
         rows = result.records
         outcome.data_rows = _data_rows(report.endpoint.data_shape, rows)
@@ -493,10 +507,11 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None,
 
             rows = timeseries.fill_gaps(rows, start, end, report.granularity, list(report.metrics))
         meta = TableMeta(report=report.name, endpoint=report.endpoint.name, start_date=start, end_date=end,
-                         refreshed_at=dt.datetime.now(ZoneInfo(tz)), timezone=tz)
+                         refreshed_at=(now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(tz)), timezone=tz)
         version = getattr(getattr(client, "settings", None), "version", "v2")  # v1 lacks some default columns
         table = records.build_table(report.endpoint, rows, metrics=report.metrics, columns=report.columns,
                                     meta=meta, timezone=tz, version=version)
+        table = kept.keep(plan, table, store, now or dt.datetime.now(dt.UTC))  # saved before any write
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
     except SheetsSyncError as exc:

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.catalogue import FILTER_PARAMS, Endpoint
+from sheets_sync.config.modes import effective_key, lookback_days, row_shape_fingerprint
 from sheets_sync.output_names import report_period
 from sheets_sync.report import ColumnSpec
 
@@ -43,6 +44,10 @@ class ResolvedReport:
     start: dt.date | None                       # the period, in `timezone`; None for endpoints without dates
     end: dt.date | None
     timezone: str
+    mode: str = "replace"                       # append/upsert: merged into the kept rows (sheets_sync.kept)
+    key: tuple[str, ...] = ()                   # upsert: the key columns (a time series: startDate by default)
+    lookback_days: int = 0
+    fingerprint: str = ""                       # what shapes the rows (config.modes.row_shape_fingerprint)
 
     def row_limit(self, cap: int | None = None) -> int | None:
         """The smaller of the report's `max_rows` and a run-wide `cap` (preview, --rows); None = no limit."""
@@ -69,7 +74,9 @@ def resolve_report(report: ReportConfig, tz: str, now: dt.datetime) -> ResolvedR
         metrics=tuple(report.metrics or ()) if endpoint.has_metrics_param else (),
         columns=columns, granularity=report.granularity if endpoint.granularity else None,
         fill_gaps=bool(report.fill_gaps) and endpoint.granularity, max_rows=report.max_rows,
-        tab=report.tab, table=report.table, destinations=report.destinations, start=start, end=end, timezone=tz)
+        tab=report.tab, table=report.table, destinations=report.destinations, start=start, end=end, timezone=tz,
+        mode=report.mode or "replace", key=effective_key(report, endpoint),
+        lookback_days=lookback_days(report.lookback), fingerprint=row_shape_fingerprint(report))
 
 
 def api_params(report: ReportConfig, endpoint: Endpoint, start: dt.date | None,

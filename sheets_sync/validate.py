@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sheets_sync.config import Config, ReportConfig, check_config_file
 from sheets_sync.config.loader import overlaps, problem_at_config, sorted_problems
+from sheets_sync.config.modes import bucket_start_missing, period_fields
 from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.yamlread import format_path
 from sheets_sync.errors import ConfigProblem, SheetsSyncError
@@ -86,23 +87,27 @@ def report_headers(report: ReportConfig, version: str = "v2") -> list[str]:
 
 def report_columns(report: ReportConfig, version: str = "v2") -> list[tuple[str, str]] | None:
     """(field path, header) of each column a report will write, or None when they cannot be known offline."""
-    if report.columns is not None:
-        return [(column.field, column.effective_header) for column in report.columns]
     try:
         endpoint = report.endpoint_info
     except LookupError:  # an unknown endpoint: reported by the config checks
         return None
-    return [(column.field, column.header) for column in default_columns(endpoint, list(report.metrics or ()), [],
-                                                                        version)]
+    added = [(name, name) for name in period_fields(report.mode, endpoint)]  # mode: append's snapshot period
+    if report.columns is not None:
+        return added + [(column.field, column.effective_header) for column in report.columns]
+    return added + [(column.field, column.header)
+                    for column in default_columns(endpoint, list(report.metrics or ()), [], version)]
 
 
 def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:
-    """Each upsert key names one of its report's columns (by header or field path)."""
+    """Each upsert key names one of its report's columns (by header or field path); a time series has its bucket."""
     for index, report in zip(indexes, cfg.reports, strict=True):
-        if report.mode != "upsert" or report.key is None:
-            continue
-        columns = report_columns(report, cfg.api.version)
+        columns = report_columns(report, cfg.api.version) if report.mode in ("append", "upsert") else None
         if columns is None:
+            continue
+        missing = bucket_start_missing(report, columns)
+        if missing:
+            yield ("reports", index, "columns"), missing
+        if report.mode != "upsert" or report.key is None:
             continue
         known = {name.lower() for path, header in columns for name in (path, header)}
         for number, name in enumerate(report.key):

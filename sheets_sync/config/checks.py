@@ -24,6 +24,7 @@ from sheets_sync.config.columns import check_columns
 from sheets_sync.config.destinations import AlertsConfig, EmailConfig, check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
+from sheets_sync.config.modes import mode_problems
 from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.reports import tab_problem
 from sheets_sync.config.state import state_problems
@@ -40,7 +41,6 @@ from sheets_sync.paths import (
 # (key path, message) is an error; a `Finding` carries its severity (`warning(...)` makes one).
 Found = tuple[tuple[str | int, ...], str] | Finding
 
-PLANNED_MODES = ("append", "upsert")   # accepted by the model, refused until the writers implement them
 SORTABLE = ", ".join(e.name for e in ENDPOINTS if e.can_sort)
 ENDPOINT_NAMES = tuple(e.name for e in ENDPOINTS)
 
@@ -202,13 +202,7 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
         yield at + ("date_range",), f"{not_here} takes no dates"
     elif endpoint.requires_dates:
         yield from _check_range(at, written, report, cfg, now)
-    if report.mode in PLANNED_MODES:
-        yield at + ("mode",), (f"mode '{report.mode}' is not available yet; only 'replace' is "
-                               f"(planned: {' and '.join(PLANNED_MODES)})")
-    if report.mode == "upsert" and not report.key:
-        yield at + ("mode",), "mode upsert needs key: the columns that identify a row"
-    if written.key is not None and report.mode != "upsert":
-        yield at + ("key",), "does not apply: key is used only with mode: upsert"
+    yield from mode_problems(at, written, report, endpoint)
     # whether each upsert key names a column is checked by sheets_sync.validate, which knows the columns
     yield from check_columns(at, written, report, cfg.api.version)
     headers: dict[str, int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sheets_sync.config.modes import MODES_GUIDE
 from sheets_sync.config.schema import config_json_schema
 from sheets_sync.dates import PRESETS
 from sheets_sync.paths import PLACEHOLDERS, STRFTIME_CODES
@@ -120,5 +121,6 @@ def render() -> str:
             description = node.get("description", "").replace("|", "\\|")
             lines.append(f"| `{key}` | {_type_text(node)} | {_default(node, key in required)} | {description} |")
         lines.append("")
+    lines += ["## Write modes: `mode`, `key`, `lookback`", "", MODES_GUIDE, ""]
     lines += ["## Notes", "", NOTES]
     return "\n".join(lines)

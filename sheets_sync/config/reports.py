@@ -17,6 +17,7 @@ from sheets_sync.catalogue import (
     get_endpoint,
 )
 from sheets_sync.config.fields import Flag, Name, OneOrMany, PositiveId, StrictModel, Text, WholeNumber, choice
+from sheets_sync.config.modes import Lookback
 from sheets_sync.config.ranges import DateBasis, DateRangeSpec, ScheduleSpec
 
 EXCEL_TAB_MAX = 31
@@ -151,11 +152,15 @@ class ReportConfig(StrictModel):
     tab: Annotated[TabName | None, Field(description="Sheet/tab to fill; default: the report name.")] = None
     table: Annotated[Name | None, Field(description="Excel Table to fill on the tab (templates only).")] = None
     mode: Annotated[Literal["replace", "append", "upsert"] | None,
-                    Field(description="replace (default); append and upsert (with key) are planned and "
-                                      "refused for now.")] = None
+                    Field(description="replace (default): each run writes the fetched rows; append: new "
+                                      "periods below the kept ones; upsert: rows updated by key, new keys added "
+                                      "(docs/modes.md).")] = None
     key: Annotated[OneOrMany[Name] | None,
                    Field(description="Columns identifying a row, for mode: upsert (each one of the report's "
-                                             "columns).")] = None
+                                             "columns; a time series defaults to startDate).")] = None
+    lookback: Annotated[Lookback | None,
+                        Field(description="With append/upsert on a time series: re-fetch this many days (7d) or "
+                                          "weeks (2w) before the last fetched period, for restated numbers.")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None
 
     # The catalogue entry, set once when the config is resolved (config/resolve.py).

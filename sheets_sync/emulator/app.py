@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sheets_sync.catalogue import get_endpoint
 from sheets_sync.emulator import v1, v2
@@ -95,9 +95,11 @@ class App:
         else:
             assert endpoint is not None
             q = Validator(endpoint, self.generation, bound, strict=self.options.strict_params).validate(params)
+            if self.options.restate_days:
+                q = replace(q, restate_days=self.options.restate_days, as_of=self.options.as_of())
             # Encoded pages are cached too: JSON encoding is most of what a cached page costs.
             body = self.pages.get_or_build(
-                (q.binding(), q.page_number, q.cursor),
+                (q.binding(), q.page_number, q.cursor, q.as_of),
                 lambda: _json(200, v2.respond(self.data, q, self.generation, self.cache,
                                               repeat_cursor=self.options.repeat_cursor)).body)
             response = Response(200, "application/json", body)

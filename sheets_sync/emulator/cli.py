@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--html-every", type=_at_least(1), default=None, metavar="N",
                         help="answer every Nth request with an HTML error page")
     faults.add_argument("--repeat-cursor", action="store_true", help="cursor mode: page 2 repeats its cursor")
+    faults.add_argument("--restate-days", type=_at_least(0), default=0, metavar="N",
+                        help="late data: the last N days before today are reported in part and grow until final")
     faults.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p
 
@@ -112,7 +114,7 @@ def options_from(args: argparse.Namespace) -> EmulatorOptions:
         latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_per_minute=args.rate_limit,
         throttle_every=args.throttle_every, retry_after_seconds=args.retry_after, revoke_after=args.revoke_after,
         malformed_json_every=args.malformed_json_every, html_every=args.html_every,
-        repeat_cursor=args.repeat_cursor, quiet=not args.verbose,
+        repeat_cursor=args.repeat_cursor, restate_days=args.restate_days, quiet=not args.verbose,
     )
 
 

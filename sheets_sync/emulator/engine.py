@@ -4,7 +4,9 @@ dateBasis decides which posts count and with which values:
 - performance_date (default): posts whose activity window overlaps the range, with the activity
   that happened inside the range (a March post still counts in April while it accrues).
 - post_date: posts published inside the range, with everything they accrued up to the data end.
-Values never run past the dataset's anchor date (analytics are current through that day).
+Values never run past the dataset's anchor date (analytics are current through that day). With
+`restate_days` the values of the last days before the query's `as_of` day are reported in part
+(`curves.withheld`), as an API whose late data keeps arriving for a few days would report them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterator
 from datetime import date, timedelta
 from typing import TypeVar
 
-from sheets_sync.emulator.curves import active, progress, range_factors
+from sheets_sync.emulator.curves import active, progress, range_factors, withheld
 from sheets_sync.emulator.dataset import Dataset, Post
 from sheets_sync.emulator.metrics import Aggregate, base_indexes
 from sheets_sync.emulator.queries import Query
@@ -52,6 +54,16 @@ def counted(ds: Dataset, q: Query, start: int, end: int) -> Iterator[tuple[Post,
             yield (post, *range_factors(post.post_day, w, start, last))
 
 
+def _withhold(agg: Aggregate, post: Post, indexes: tuple[int, ...], first: int, last: int, q: Query) -> None:
+    """Take from `agg` what of `post`'s activity on days first..last the API has not reported yet (restating)."""
+    if not q.restate_days or q.as_of is None:
+        return
+    for i in indexes:
+        total = post.totals[i]
+        if total:
+            agg.sums[i] -= withheld(total, post.post_day, post.window, first, last, q.as_of, q.restate_days)
+
+
 def grouped(ds: Dataset, q: Query, key: Callable[[Post], K],
             extra_metrics: tuple[str, ...] = ()) -> dict[K, Aggregate]:
     """One aggregate per key value, over the query's range."""
@@ -65,6 +77,10 @@ def grouped(ds: Dataset, q: Query, key: Callable[[Post], K],
         if agg is None:
             agg = groups[k] = Aggregate()
         agg.add(post, indexes, n_end, n_start, den, budgets[post.campaign_id])
+        if q.date_basis == "post_date":
+            _withhold(agg, post, indexes, post.post_day, ds.anchor_day, q)
+        else:
+            _withhold(agg, post, indexes, q.start, min(q.end, ds.anchor_day), q)
     return groups
 
 
@@ -113,7 +129,9 @@ def over_time(ds: Dataset, q: Query) -> list[tuple[int, int, Aggregate]]:
     for post, n_end, n_start, den in counted(ds, q, q.start, q.end):
         budget = budgets[post.campaign_id]
         if q.date_basis == "post_date":
-            into(bisect_right(firsts, post.post_day) - 1).add(post, indexes, n_end, n_start, den, budget)
+            agg = into(bisect_right(firsts, post.post_day) - 1)
+            agg.add(post, indexes, n_end, n_start, den, budget)
+            _withhold(agg, post, indexes, post.post_day, anchor, q)
             continue
         w = post.window
         first = max(post.post_day, q.start)
@@ -123,5 +141,6 @@ def over_time(ds: Dataset, q: Query) -> list[tuple[int, int, Aggregate]]:
             s, e = spans[i]
             into(i).add(post, indexes, progress(w, min(e, anchor) - post.post_day + 1),
                         progress(w, s - post.post_day), den, budget)
+            _withhold(into(i), post, indexes, s, min(e, anchor), q)
             i += 1
     return [(spans[i][0], spans[i][1], aggs[i]) for i in sorted(aggs)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
 # A fixed default keeps the dataset identical for a seed on every day it is generated (the tests rely on
@@ -61,11 +61,20 @@ class EmulatorOptions:
     strict_params: bool = True
     anchor_date: date = DEFAULT_ANCHOR_DATE
     cache_size: int = 256
+    # Late data: with N > 0, a day's activity is reported in part until the clock's day is N days past it
+    # (then it is final), so the last N days before the clock keep changing as the clock moves.
+    restate_days: int = 0
     quiet: bool = True
 
     def now(self) -> float:
         """Current epoch seconds from the injected clock, or the real one."""
         return self.clock() if self.clock is not None else time.time()
+
+    def as_of(self) -> int | None:
+        """The day (ordinal, UTC) values are reported on when numbers are restated, else None."""
+        if not self.restate_days:
+            return None
+        return datetime.fromtimestamp(self.now(), UTC).date().toordinal()
 
     def all_clients(self) -> list[ClientSpec]:
         """The default client followed by any extra ones."""
@@ -80,7 +89,7 @@ class EmulatorOptions:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535 (0 = a free port), not {self.port}")
         # token_lifetime_seconds 0 is a fault on purpose: every token is expired when issued
-        for name in ("latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds"):
+        for name in ("latency_ms", "retry_after_seconds", "cache_size", "token_lifetime_seconds", "restate_days"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if not 0.0 <= self.error_rate <= 1.0:

@@ -68,12 +68,15 @@ class Query:
     page_number: int
     page_size: int
     cursor: str | None
+    restate_days: int = 0          # the last N days before `as_of` are not final yet (EmulatorOptions.restate_days)
+    as_of: int | None = None       # the emulator clock's day (ordinal) the values are reported on
 
     def cache_key(self) -> tuple:
         """Everything that changes the full (unpaginated) result."""
         return (self.endpoint.name, self.start, self.end, self.metrics, self.instance_ids,
                 self.campaign_ids, tuple(sorted(self.content_types)) if self.content_types else None,
-                self.date_basis, self.granularity, self.sort_property, self.sort_direction)
+                self.date_basis, self.granularity, self.sort_property, self.sort_direction, self.restate_days,
+                self.as_of)
 
     def binding(self) -> tuple:
         """What a cursor is bound to: the query plus the page size."""

@@ -42,15 +42,6 @@ class BatchContext:
 Handler = Callable[[Spreadsheet, Json, BatchContext], Json]
 
 
-def strip_nulls(value: Any) -> Any:
-    """JSON nulls dropped at every depth: proto3 reads a null as "not set"."""
-    if isinstance(value, dict):
-        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [strip_nulls(v) for v in value]
-    return value
-
-
 def apply_requests(book: Spreadsheet, requests: list[Any], ctx: BatchContext) -> list[Json]:
     """Apply every request to `book` (a copy) in order; the first failure raises `Invalid requests[i].kind: …`."""
     replies: list[Json] = []
@@ -132,6 +123,37 @@ def _check_visible(book: Spreadsheet) -> None:
         raise RequestError("You can't hide all the sheets in a document.")
 
 
+def _float32(component: Any) -> int | float:
+    """A colour component as Google stores it: single precision, printed short (0.4980392156862745 → 0.49803922)."""
+    number = float(f"{float(component):.8g}")
+    return int(number) if number.is_integer() else number
+
+
+def _colour(colour: Any) -> Json:
+    """An rgb Color with zero components left out, as proto3 answers it."""
+    return {k: _float32(v) for k, v in (colour or {}).items() if v}
+
+
+def _sync_tab_colour(props: Json, paths: list[Path]) -> None:
+    """tabColor and tabColorStyle.rgbColor are one setting: writing either sets (or clears) both."""
+    named = {p[0] for p in paths}
+    if "tabColorStyle" in named or ("tabColor" not in named and "tabColorStyle" in props):
+        style = props.get("tabColorStyle") or {}
+        rgb = style.get("rgbColor")
+        props.pop("tabColor", None)
+        if rgb is not None:
+            props["tabColorStyle"] = {"rgbColor": _colour(rgb)}
+            props["tabColor"] = _colour(rgb)
+        elif not style:
+            props.pop("tabColorStyle", None)
+    elif "tabColor" in named:
+        if props.get("tabColor") is None:
+            props.pop("tabColorStyle", None)
+        else:
+            props["tabColor"] = _colour(props["tabColor"])
+            props["tabColorStyle"] = {"rgbColor": props["tabColor"]}
+
+
 def _move(book: Spreadsheet, sheet: Sheet, requested: int) -> None:
     """Google's move: indexes count before the move; the same index or the next one leaves the tab in place."""
     current = book.sheets.index(sheet)
@@ -203,6 +225,7 @@ def update_sheet_properties(book: Spreadsheet, body: Json, ctx: BatchContext) ->
     moves = [p for p in paths if p[0] == "index"]
     changed = apply_mask(sheet.properties, props, [p for p in paths if p[0] != "index"])
     changed["sheetId"] = sheet.sheet_id
+    _sync_tab_colour(changed, paths)
     if any(p[0] == "title" for p in paths):
         title = str(changed.get("title") or "")
         if not title.strip():
@@ -215,6 +238,10 @@ def update_sheet_properties(book: Spreadsheet, body: Json, ctx: BatchContext) ->
     if int(grid.get("frozenRowCount", 0)) > rows or int(grid.get("frozenColumnCount", 0)) > cols:
         raise RequestError("The frozen rows or columns exceed the grid.")
     resized = (rows, cols) != (sheet.rows, sheet.cols)
+    # Google applies the new row count before the column count and checks the limit in between
+    rows_first = book.cell_count() + (rows - sheet.rows) * sheet.cols
+    if rows > sheet.rows and cols < sheet.cols and rows_first > CELL_LIMIT:
+        raise RequestError(cell_limit_text())
     sheet.properties = changed
     if resized:
         # Google applies the new size, then checks the limit (so growing rows before shrinking columns can fail)
@@ -537,8 +564,8 @@ def merge_cells(book: Spreadsheet, body: Json, ctx: BatchContext) -> Json:
         pieces = [a1.Rect(rect.start_row, rect.end_row, c, c + 1) for c in range(rect.start_col, rect.end_col)]
     else:
         pieces = [rect]
-    if any(_overlaps(m, rect) for m in sheet.merges):
-        raise RequestError("You can't merge cells that are already partly merged.")
+    # A merge over existing merges replaces them, as the Sheets UI does
+    sheet.merges = [m for m in sheet.merges if not _overlaps(m, rect)]
     for piece in pieces:
         if piece.rows * piece.cols > 1:
             sheet.merges.append(piece)

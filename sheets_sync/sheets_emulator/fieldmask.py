@@ -59,7 +59,7 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any], paths: list[Path]
 
     Only the dicts along each path are copied; the leaves are shared, so callers treat messages as immutable.
     """
-    if any(path == ("*",) for path in paths):
+    if ("*",) in paths:
         return dict(source)
     result = dict(target)
     for path in paths:
@@ -79,6 +79,11 @@ def apply_mask(target: dict[str, Any], source: dict[str, Any], paths: list[Path]
             else:
                 node.pop(path[-1], None)
     return result
+
+
+def names_path(mask: str, path: Path) -> bool:
+    """Whether the mask asks for `path` or something inside it (`sheets.data.columnMetadata` names sheets.data)."""
+    return any(p[:len(path)] == path for p in parse_mask(mask))
 
 
 def _tree(paths: list[Path]) -> dict[str, Any]:
@@ -113,8 +118,6 @@ def _project(value: Any, tree: dict[str, Any] | None) -> Any:
         return value
     result: dict[str, Any] = {}
     for key, sub in tree.items():
-        if key in value:
-            projected = _project(value[key], sub)
-            if projected != {} or sub is None:
-                result[key] = projected
+        if key in value:  # a present message stays, even when none of the asked fields is set in it
+            result[key] = _project(value[key], sub)
     return result

@@ -134,6 +134,10 @@ class Sheet:
         for key, default in _GRID_OMITTED_WHEN_DEFAULT.items():
             if grid.get(key) == default:
                 del grid[key]
+        # Once a tab has groups, Google answers where their +/- control sits (false: before the group)
+        for key, groups in (("rowGroupControlAfter", self.row_groups), ("columnGroupControlAfter", self.column_groups)):
+            if groups:
+                grid.setdefault(key, False)
         return props
 
 

@@ -42,11 +42,70 @@ def written_value(value: Any, user_entered: bool) -> Json:
 
 
 def effective_value(cell: Json) -> Json | None:
-    """The value a cell shows; formulas are not evaluated (their effective value stays unset)."""
+    """The value a cell shows; of formulas only plain arithmetic (`=3/2`, `= 1 / 1024`) is evaluated."""
     value = cell.get("userEnteredValue")
-    if not value or "formulaValue" in value:
+    if not value:
         return None
+    if "formulaValue" in value:
+        number = arithmetic(str(value["formulaValue"])[1:])
+        return None if number is None else {"numberValue": _number_json(number)}
     return dict(value)
+
+
+_TOKEN = re.compile(r"\s*(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|[-+*/^()])")
+
+
+def arithmetic(text: str) -> float | None:
+    """The value of numbers joined by + - * / ^ and parentheses; None for anything else (or division by 0)."""
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text.rstrip()):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            return None
+        tokens.append(match.group(1))
+        pos = match.end()
+    try:
+        value, rest = _sum(tokens)
+    except (IndexError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return value if not rest else None
+
+
+def _sum(tokens: list[str]) -> tuple[float, list[str]]:
+    value, tokens = _product(tokens)
+    while tokens and tokens[0] in "+-":
+        op, (right, tokens) = tokens[0], _product(tokens[1:])
+        value = value + right if op == "+" else value - right
+    return value, tokens
+
+
+def _product(tokens: list[str]) -> tuple[float, list[str]]:
+    value, tokens = _power(tokens)
+    while tokens and tokens[0] in "*/":
+        op, (right, tokens) = tokens[0], _power(tokens[1:])
+        value = value * right if op == "*" else value / right
+    return value, tokens
+
+
+def _power(tokens: list[str]) -> tuple[float, list[str]]:
+    value, tokens = _unary(tokens)
+    if tokens and tokens[0] == "^":
+        right, tokens = _power(tokens[1:])
+        value = float(value**right)
+    return value, tokens
+
+
+def _unary(tokens: list[str]) -> tuple[float, list[str]]:
+    if tokens[0] in "+-":
+        value, rest = _unary(tokens[1:])
+        return (-value if tokens[0] == "-" else value), rest
+    if tokens[0] == "(":
+        value, rest = _sum(tokens[1:])
+        if not rest or rest[0] != ")":
+            raise ValueError("unbalanced")
+        return value, rest[1:]
+    return float(tokens[0]), tokens[1:]
 
 
 def _number_json(number: float) -> int | float:
@@ -65,7 +124,10 @@ def formatted_value(cell: Json) -> str:
     """The text a cell shows (approximating Google's number formats; formulas show their text)."""
     value = cell.get("userEnteredValue") or {}
     if "formulaValue" in value:
-        return str(value["formulaValue"])
+        effective = effective_value(cell)
+        if effective is None:
+            return str(value["formulaValue"])
+        value = effective
     if "stringValue" in value:
         return str(value["stringValue"])
     if "boolValue" in value:
@@ -85,7 +147,9 @@ def rendered(cell: Json, value_render: str, date_render: str) -> Any:
     if value_render == "FORMATTED_VALUE":
         return formatted_value(cell)
     if "formulaValue" in value:
-        return value["formulaValue"] if value_render == "FORMULA" else formatted_value(cell)
+        if value_render == "FORMULA":
+            return value["formulaValue"]
+        value = effective_value(cell) or {"stringValue": formatted_value(cell)}
     if "numberValue" in value:
         if date_render == "FORMATTED_STRING" and is_date_formatted(cell):
             return formatted_value(cell)

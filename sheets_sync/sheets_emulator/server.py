@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,11 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "sheets-emulator"
     sys_version = ""
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in one write; NODELAY stops Nagle holding it for the client's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -41,13 +47,13 @@ class _Handler(BaseHTTPRequestHandler):
                              {k.lower(): v for k, v in self.headers.items()}, body)
         page = html_page(self.command, raw_path, raw_query, self.server.service.spreadsheets)
         response = page if page is not None else self.server.service.handle(request)
-        self.send_response(response.status, _REASONS.get(response.status))
+        lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}",
+                 f"Date: {self.date_time_string()}", f"Content-Length: {len(response.body)}"]
         if response.status != 204:
-            self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+            lines.append(f"Content-Type: {response.content_type}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
@@ -65,7 +71,7 @@ class RunningSheetsEmulator:
         self.port: int = self._server.server_address[1]
         self.host = f"{host}:{self.port}"
         self.url = f"http://{self.host}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"sheets-emulator-{self.port}", daemon=True)
         self._thread.start()
 

@@ -16,14 +16,14 @@ from urllib.parse import unquote
 from sheets_sync.sheets_emulator import a1, batch, values
 from sheets_sync.sheets_emulator.errors import CONTENT_TYPE, ApiError, invalid, not_found, permission_denied
 from sheets_sync.sheets_emulator.faults import Faults
-from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, project
+from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, names_path, project
 from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet, grid_range_json, new_spreadsheet
 from sheets_sync.sheets_emulator.quota import Quota, QuotaLimits
 from sheets_sync.sheets_emulator.ranges import resolve_a1
 from sheets_sync.sheets_emulator.render import effective_value, formatted_value
 
 Json = dict[str, Any]
-# (method id, query, parsed JSON body or None) → a Google-shaped 400 message, or None when the request is valid
+# (method id, query, JSON body with object nulls dropped, or None) → a Google 400 message, or None when valid
 Validator = Callable[[str, Mapping[str, list[str]], Any], str | None]
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
@@ -153,7 +153,8 @@ class SheetsService:
         if fault is not None:
             return _error(fault)
         try:
-            body = json.loads(request.body) if request.body.strip() else None
+            # proto3 reads a JSON null as "not set": drop nulls from objects as they are decoded (list items stay)
+            body = json.loads(request.body, object_hook=_without_nulls) if request.body.strip() else None
         except ValueError:
             return _error(invalid("Invalid JSON payload received."))
         try:
@@ -197,7 +198,9 @@ class SheetsService:
 
     def _read(self, book: Spreadsheet, method: str, route: _Route, query: Mapping[str, list[str]]) -> Any:
         if method == "sheets.spreadsheets.get":
-            return spreadsheet_json(book, grid=_bool(_one(query, "includeGridData")), ranges=query.get("ranges"))
+            fields = _one(query, "fields") or ""
+            grid = _bool(_one(query, "includeGridData")) or (bool(fields) and names_path(fields, ("sheets", "data")))
+            return spreadsheet_json(book, grid=grid, ranges=query.get("ranges"))
         options = values.read_options(query)
         if method == "sheets.spreadsheets.values.get":
             return values.get(book, route.range_text, options)
@@ -205,7 +208,6 @@ class SheetsService:
 
     def _write(self, book: Spreadsheet, method: str, route: _Route, query: Mapping[str, list[str]],
                body: Any) -> Any:
-        body = batch.strip_nulls(body) if isinstance(body, dict) else body
         if not isinstance(body, dict):
             raise invalid("Invalid JSON payload received. Expected an object.")
         if method == "sheets.spreadsheets.batchUpdate":
@@ -433,6 +435,12 @@ def _fail() -> _Route:
 
 def _error(error: ApiError) -> ApiResponse:
     return ApiResponse(error.code, error.encoded())
+
+
+def _without_nulls(obj: dict[str, Any]) -> dict[str, Any]:
+    if None not in obj.values():
+        return obj
+    return {k: v for k, v in obj.items() if v is not None}
 
 
 def _one(query: Mapping[str, list[str]], key: str) -> str | None:

@@ -92,11 +92,13 @@ def value_range(sheet: Sheet, rect: a1.Rect, options: ValueOptions) -> Json:
         grid = {(c, r): v for (r, c), v in grid.items()}
     out: Json = {"range": a1.format_range(sheet.title, rect), "majorDimension": options.major_dimension}
     if grid:
-        height = max(r for r, _ in grid) + 1
-        rows: list[list[Any]] = [[] for _ in range(height)]
-        for r in range(height):
-            width = max((c for rr, c in grid if rr == r), default=-1) + 1
-            rows[r] = [grid.get((r, c), "") for c in range(width)]
+        by_row: dict[int, dict[int, Any]] = {}
+        for (r, c), value in grid.items():
+            by_row.setdefault(r, {})[c] = value
+        rows: list[list[Any]] = []
+        for r in range(max(by_row) + 1):
+            cells = by_row.get(r, {})
+            rows.append([cells.get(c, "") for c in range(max(cells) + 1)] if cells else [])
         out["values"] = rows
     return out
 
@@ -135,9 +137,10 @@ def _trim_nones(row: list[Any]) -> list[Any]:
     return row
 
 
-def _put_values(sheet: Sheet, top: int, left: int, rows: list[list[Any]], options: ValueOptions) -> int:
-    """Write the matrix at (top, left); nulls skip a cell, "" empties it. Returns the cells written."""
-    written = 0
+def _put_values(sheet: Sheet, top: int, left: int, rows: list[list[Any]],
+                options: ValueOptions) -> set[tuple[int, int]]:
+    """Write the matrix at (top, left); nulls skip a cell, "" empties it. Returns the positions written."""
+    written: set[tuple[int, int]] = set()
     for i, row in enumerate(rows):
         for j, raw in enumerate(row):
             if raw is None:
@@ -152,7 +155,7 @@ def _put_values(sheet: Sheet, top: int, left: int, rows: list[list[Any]], option
             if value:
                 cell["userEnteredValue"] = value
             sheet.put(top + i, left + j, cell)
-            written += 1
+            written.add((top + i, left + j))
     return written
 
 
@@ -163,24 +166,23 @@ def _grow(book: Spreadsheet, sheet: Sheet, rows: int, cols: int) -> None:
         raise invalid(cell_limit_text())
 
 
-def _update_response(book: Spreadsheet, sheet: Sheet, rect: a1.Rect, rows: list[list[Any]], cells: int,
+def _update_response(book: Spreadsheet, sheet: Sheet, rect: a1.Rect, written: set[tuple[int, int]],
                      options: ValueOptions, requested: a1.Rect) -> Json:
-    out: Json = {"spreadsheetId": book.spreadsheet_id}
-    width = max((len(r) for r in rows), default=0)
-    if rows and width:
-        out.update(updatedRange=a1.format_range(sheet.title, rect), updatedRows=len(rows), updatedColumns=width,
-                   updatedCells=cells)
-    else:
-        out["updatedRange"] = a1.format_range(sheet.title, rect)
+    """UpdateValuesResponse: the range spans the data; rows, columns and cells count only non-null values."""
+    out: Json = {"spreadsheetId": book.spreadsheet_id, "updatedRange": a1.format_range(sheet.title, rect)}
+    if written:
+        out.update(updatedRows=len({r for r, _ in written}), updatedColumns=len({c for _, c in written}),
+                   updatedCells=len(written))
     if options.include_values:
         out["updatedData"] = value_range(sheet, requested, options)
     return out
 
 
-def update(book: Spreadsheet, text: str, body: Json, options: ValueOptions, field: str = "data.values") -> Json:
-    """values.update (and one entry of values.batchUpdate)."""
+def update(book: Spreadsheet, text: str, body: Json, options: ValueOptions, field: str = "data.values",
+           written: set[tuple[str, int, int]] | None = None) -> Json:
+    """values.update (and one entry of values.batchUpdate, which collects the `written` positions)."""
+    rows = _matrix(body.get("values"), field, body.get("majorDimension") or "ROWS")  # Google checks the body first
     sheet, bounds = resolve_a1(book, text)
-    rows = _matrix(body.get("values"), field, body.get("majorDimension") or "ROWS")
     top, left = bounds.start_row or 0, bounds.start_col or 0
     height, width = len(rows), max((len(r) for r in rows), default=0)
     anchor_only = (bounds.end_row == top + 1 and bounds.end_col == left + 1) or bounds == a1.Bounds()
@@ -197,8 +199,10 @@ def update(book: Spreadsheet, text: str, body: Json, options: ValueOptions, fiel
             raise invalid(grid_limits_text(text, sheet.rows, sheet.cols))
         _grow(book, sheet, need_rows, need_cols)
     cells = _put_values(sheet, top, left, rows, options)
+    if written is not None:
+        written.update((sheet.title, r, c) for r, c in cells)
     rect = a1.Rect(top, top + max(height, 1), left, left + max(width, 1))
-    return _update_response(book, sheet, rect, rows, cells, options,
+    return _update_response(book, sheet, rect, cells, options,
                             a1.Rect(requested.start_row, min(requested.end_row, sheet.rows),
                                     requested.start_col, min(requested.end_col, sheet.cols)))
 
@@ -210,15 +214,15 @@ def batch_update(book: Spreadsheet, body: Json, expand_anchor: bool) -> Json:
     if not isinstance(data, list):
         raise bad_field("data", data, _LIST)
     responses = []
+    written: set[tuple[str, int, int]] = set()
     for index, entry in enumerate(data):
-        responses.append(update(book, str(entry.get("range", "")), entry, options, f"data[{index}].values"))
-    written = [r for r in responses if "updatedCells" in r]
+        responses.append(update(book, str(entry.get("range", "")), entry, options, f"data[{index}].values",
+                                written))
     out: Json = {"spreadsheetId": book.spreadsheet_id}
-    if written:
-        out.update(totalUpdatedRows=sum(r["updatedRows"] for r in written),
-                   totalUpdatedColumns=sum(r["updatedColumns"] for r in written),
-                   totalUpdatedCells=sum(r["updatedCells"] for r in written),
-                   totalUpdatedSheets=len({r["updatedRange"].rpartition("!")[0] for r in written}))
+    if written:  # distinct rows and columns over all ranges, as Google counts them
+        out.update(totalUpdatedRows=len({(t, r) for t, r, _ in written}),
+                   totalUpdatedColumns=len({(t, c) for t, _, c in written}),
+                   totalUpdatedCells=len(written), totalUpdatedSheets=len({t for t, _, _ in written}))
     out["responses"] = responses
     return out
 
@@ -229,8 +233,8 @@ def _row_has_data(sheet: Sheet, row: int, start_col: int, end_col: int) -> bool:
 
 def append(book: Spreadsheet, text: str, body: Json, options: ValueOptions) -> Json:
     """values.append: after the table found from the range's top (approximation: the last contiguous data row)."""
-    sheet, bounds = resolve_a1(book, text)
     rows = _matrix(body.get("values"), "data.values", body.get("majorDimension") or "ROWS")
+    sheet, bounds = resolve_a1(book, text)
     search = a1.clamp(bounds, sheet.rows, sheet.cols)
     data_rows = sorted({r for r, _c, cell in sheet.cells_in(search) if "userEnteredValue" in cell})
     out: Json = {"spreadsheetId": book.spreadsheet_id}
@@ -255,7 +259,7 @@ def append(book: Spreadsheet, text: str, body: Json, options: ValueOptions) -> J
         _grow(book, sheet, top + height, left + width)
     cells = _put_values(sheet, top, left, rows, options)
     rect = a1.Rect(top, top + max(height, 1), left, left + max(width, 1))
-    out["updates"] = _update_response(book, sheet, rect, rows, cells, options, rect)
+    out["updates"] = _update_response(book, sheet, rect, cells, options, rect)
     return out
 
 

@@ -79,9 +79,7 @@ class TestKeys:
     def test_mapping_where_a_text_list_is_expected_is_refused(self, problems):
         """A mapping where a list belongs is one readable problem."""
         assert problems(with_report_lines("key: {a: 1}", "mode: upsert")) == [
-            "config.yaml:11:5: reports[0].key[0]: expected text, not a mapping",
-            "config.yaml:12:5: reports[0].mode: mode 'upsert' is not available yet; only 'replace' is "
-            "(planned: append and upsert)"]
+            "config.yaml:11:5: reports[0].key[0]: expected text, not a mapping"]
 
     def test_bounds_are_checked(self, problems):
         """page_size outside 1-100 names the bound."""
@@ -271,8 +269,6 @@ class TestNamesTabsDestinations:
     def test_upsert_needs_a_key_and_key_needs_upsert(self, problems):
         """mode: upsert without key is a problem; key without upsert too."""
         assert problems(with_report_lines("mode: upsert")) == [
-            "config.yaml:11:5: reports[0].mode: mode 'upsert' is not available yet; only 'replace' is "
-            "(planned: append and upsert)",
             "config.yaml:11:5: reports[0].mode: mode upsert needs key: the columns that identify a row"]
         assert problems(with_report_lines("key: [campaignId]")) == [
             "config.yaml:11:5: reports[0].key: does not apply: key is used only with mode: upsert"]

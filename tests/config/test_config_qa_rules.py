@@ -87,23 +87,63 @@ class TestOutputsAreNeverShared:
         assert problems(WORKBOOKS.format(first='"r/{start_date}.xlsx"', second='"r/{end_date}.xlsx"')) == []
 
 
-class TestModesNotYetAvailable:
-    @pytest.mark.parametrize("mode", ["append", "upsert"])
-    def test_append_and_upsert_are_refused_until_implemented(self, problems, mode):
-        """The writer always replaces; a mode it would ignore is a problem, not a silent replace."""
-        lines = [f"mode: {mode}"] + (["key: [campaignId]"] if mode == "upsert" else [])
-        assert problems(with_report_lines(*lines)) == [
-            f"config.yaml:11:5: reports[0].mode: mode '{mode}' is not available yet; only 'replace' is "
-            "(planned: append and upsert)"]
+OVER_TIME = MINIMAL.replace("endpoint: campaigns/performance", "endpoint: instances/performance-over-time")
+
+
+class TestModes:
+    @pytest.mark.parametrize("lines", [["mode: append"], ["mode: upsert", "key: [campaignId]"]])
+    def test_append_and_upsert_are_accepted(self, problems, lines):
+        """append on a dated aggregate and upsert with a key of its columns validate clean."""
+        assert problems(with_report_lines(*lines)) == []
+
+    def test_upsert_on_a_time_series_keys_on_the_bucket_start_by_default(self, problems):
+        """An over-time report needs no key: its rows are known by startDate; lookback fits it."""
+        assert problems(with_report_lines("mode: upsert", "lookback: 2w", base=OVER_TIME)) == []
+
+    def test_a_time_series_without_its_bucket_column_is_refused(self, problems):
+        """columns: that leave startDate out give append/upsert nothing to know a bucket by."""
+        found = problems(with_report_lines("mode: append", "columns: [endDate, metrics.impressions]",
+                                           base=OVER_TIME))
+        assert found == ["config.yaml:12:5: reports[0].columns: mode append on a time series knows each row by its "
+                         "bucket start: add startDate to columns"]
+
+    def test_append_needs_an_endpoint_with_dates(self, problems):
+        """The campaign roster has no period to tell one run's rows from the next."""
+        text = MINIMAL.replace("endpoint: campaigns/performance", "endpoint: campaigns").replace(
+            "    metrics: [impressions]\n    date_range: last_7_days\n", "")
+        assert problems(with_report_lines("mode: append", base=text)) == [
+            "config.yaml:9:5: reports[0].mode: mode append needs a period to tell one run's rows from the next, "
+            "and campaigns takes no dates; use mode: upsert with key: (e.g. its id column)"]
+
+    def test_lookback_applies_to_time_series_in_append_or_upsert_only(self, problems):
+        """lookback with replace, or on an aggregate, is refused with the reason."""
+        assert problems(with_report_lines("lookback: 7d", base=OVER_TIME)) == [
+            "config.yaml:11:5: reports[0].lookback: does not apply: lookback is used only with mode: append or upsert"]
+        assert problems(with_report_lines("mode: append", "lookback: 7d")) == [
+            "config.yaml:12:5: reports[0].lookback: does not apply: campaigns/performance answers one total per "
+            "period, so every run fetches its whole date_range; lookback re-fetches the last buckets of a time "
+            "series (instances/performance-over-time)"]
+
+    def test_max_rows_is_refused_on_an_appending_time_series(self, problems):
+        """A capped fetch of the window would drop kept buckets it never reached."""
+        assert problems(with_report_lines("mode: append", "max_rows: 5", base=OVER_TIME)) == [
+            "config.yaml:12:5: reports[0].max_rows: does not apply with mode append on a time series: a capped "
+            "fetch would drop the kept buckets it did not reach; remove max_rows"]
+
+    @pytest.mark.parametrize("value", ["7", "1m", "week", "400d"])
+    def test_lookback_is_a_count_of_days_or_weeks(self, problems, value):
+        """Anything but Nd / Nw (at most a year) is one problem at the key."""
+        found = problems(with_report_lines("mode: upsert", f"lookback: {value}", base=OVER_TIME))
+        assert len(found) == 1 and found[0].startswith("config.yaml:12:5: reports[0].lookback: "), found
 
     def test_replace_is_accepted(self, problems):
         """`mode: replace` (the default) needs nothing more."""
         assert problems(with_report_lines("mode: replace")) == []
 
     def test_upsert_key_must_name_a_column(self, problems):
-        """Each key of upsert is one of the report's columns (by header or field), ready for when upsert lands."""
+        """Each key of upsert is one of the report's columns (by header or field)."""
         found = problems(with_report_lines("mode: upsert", "key: [campaignId, campaignNam]"))
-        assert found[1:] == [
+        assert found == [
             'config.yaml:12:23: reports[0].key[1]: key "campaignNam" is not one of this report\'s columns: '
             "campaignId, campaignName, instanceId, description, status, startDate, firstPostDate, lastPostDate, "
             "platforms, impressions"]

@@ -166,3 +166,10 @@ def test_snapshots_are_copies(book: gspread.Spreadsheet, sheets_emulator: Runnin
     snapshot.sheets[0].put(0, 0, {"userEnteredValue": {"stringValue": "sneaky"}})
     assert book.sheet1.get_all_values() == [[]]
     assert [s.title for s in sheets_emulator.service.spreadsheets()] == ["Book"]
+
+
+def test_a_fields_mask_naming_grid_data_returns_it(book: gspread.Spreadsheet, session: requests.Session):
+    """`fields=sheets.data.columnMetadata` answers grid data without includeGridData, as Google does."""
+    body = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.data.columnMetadata"}).json()
+    assert body["sheets"][0]["data"][0]["columnMetadata"][:2] == [{"pixelSize": 100}, {"pixelSize": 100}]
+    assert len(body["sheets"][0]["data"][0]["columnMetadata"]) == 26

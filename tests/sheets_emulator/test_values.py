@@ -15,11 +15,11 @@ def _put(session: requests.Session, rng: str, values: object, option: str = "RAW
 
 
 def test_raw_keeps_text_as_text_and_user_entered_parses(book: gspread.Spreadsheet, session: requests.Session):
-    """RAW stores `=1+1`, `'x` and `12` as text; USER_ENTERED makes a formula, strips the quote, parses numbers/bools."""
+    """RAW stores `=1+1`, `'x`, `12` as text; USER_ENTERED makes a formula, drops the quote, parses numbers/bools."""
     _put(session, "Sheet1!A1", [["=1+1", "'x", "12", "true"]], "RAW")
     _put(session, "Sheet1!A2", [["=1+1", "'x", "12", "true"]], "USER_ENTERED")
     raw = session.get(f"{SHEETS}/{KEY}/values/A1:D2", params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()
-    assert raw["values"] == [["=1+1", "'x", "12", "true"], ["=1+1", "x", 12, True]]
+    assert raw["values"] == [["=1+1", "'x", "12", "true"], [2, "x", 12, True]]
     formula = session.get(f"{SHEETS}/{KEY}/values/A1:A2", params={"valueRenderOption": "FORMULA"}).json()
     assert formula["values"] == [["=1+1"], ["=1+1"]]
     cells = session.get(f"{SHEETS}/{KEY}", params={"includeGridData": "true", "ranges": "A1:A2"}).json()
@@ -153,3 +153,21 @@ def test_named_range_reads_through_the_tab_prefix(book: gspread.Spreadsheet):
     book.sheet1.define_named_range("B1:C2", "Data")
     assert book.sheet1.get("Data") == [["a", "b"], ["c", "d"]]
     assert book.values_get("Data")["range"] == "Sheet1!B1:C2"
+
+
+def test_arithmetic_formulas_are_evaluated_and_others_show_their_text(book: gspread.Spreadsheet,
+                                                                     session: requests.Session):
+    """`=3/2` and `= 1 / 1024` compute (as Google shows them); a formula the emulator cannot compute shows its text."""
+    _put(session, "A1", [["=3/2", "= 1 / 1024", "=(1+2)*-2^2", "=SUM(A1:A2)"]], "USER_ENTERED")
+    shown = session.get(f"{SHEETS}/{KEY}/values/A1:D1").json()["values"]
+    assert shown == [["1.5", "0.0009765625", "12", "=SUM(A1:A2)"]]  # unary minus binds before ^, as in Sheets
+    formulas = session.get(f"{SHEETS}/{KEY}/values/A1:B1", params={"valueRenderOption": "FORMULA"}).json()
+    assert formulas["values"] == [["=3/2", "= 1 / 1024"]]
+
+
+def test_update_counts_only_non_null_cells_but_spans_the_data(book: gspread.Spreadsheet,
+                                                              session: requests.Session):
+    """With nulls between two values, updatedRange spans the data; rows, columns and cells count the two values."""
+    reply = _put(session, "A1:D3", [["a", None, None], [None, None, None], [None, None, "z"]])
+    assert reply == {"spreadsheetId": KEY, "updatedRange": "Sheet1!A1:C3", "updatedRows": 2, "updatedColumns": 2,
+                     "updatedCells": 2}
