@@ -139,6 +139,9 @@ def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
     emulator = sub.add_parser("emulator", add_help=False, help="run the Later Reporting API emulator "
                               "standalone (see: sheets-sync emulator --help)")
     emulator.set_defaults(handler=cmd_emulator)
+    sheets_emulator = sub.add_parser("sheets-emulator", add_help=False, help="run the Google Sheets API emulator "
+                                     "standalone (see: sheets-sync sheets-emulator --help)")
+    sheets_emulator.set_defaults(handler=cmd_emulator)
 
     schema = command("schema", "print the JSON Schema of the config file (for editor completion)",
                      "sheets-sync schema > sheets-sync.schema.json")
@@ -312,8 +315,11 @@ def _history_hint(folder: Path) -> str:
 
 
 def cmd_emulator(args: argparse.Namespace, extra: list[str]) -> int:
-    """Hand the remaining arguments to the emulator's own command line."""
-    from sheets_sync.emulator.cli import main as emulator_main
+    """Hand the remaining arguments to the emulator's own command line (Later API or Google Sheets)."""
+    if args.command == "sheets-emulator":
+        from sheets_sync.sheets_emulator.cli import main as emulator_main
+    else:
+        from sheets_sync.emulator.cli import main as emulator_main
 
     try:
         return int(emulator_main(extra) or 0)
@@ -443,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(json_errors=json_logs)
     try:
         args, extra = parser.parse_known_args(arguments)
-        if extra and args.command != "emulator":
+        if extra and args.command not in ("emulator", "sheets-emulator"):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_request:  # argparse's --help, --version and usage errors
         code = exit_request.code

@@ -93,9 +93,11 @@ def test_example_config_is_valid() -> None:
 
 # --- The project stands alone: every document a file mentions is in the repository -------------------
 
-# These tests read the published v1 OpenAPI document from the folder beside the repository at test time:
-# test input kept outside the repository by design (docs/decisions.md#v1-openapi-reading).
-OUTSIDE_INPUT_READERS = frozenset({"tests/emulator/test_v1_contract.py", "tests/config/test_config_qa_rules.py"})
+# These tests read the published v1 OpenAPI document (or gspread's recorded cassettes) from the folder beside
+# the repository at test time: test input kept outside the repository by design
+# (docs/decisions.md#v1-openapi-reading).
+OUTSIDE_INPUT_READERS = frozenset({"tests/emulator/test_v1_contract.py", "tests/config/test_config_qa_rules.py",
+                                   "tests/sheets_emulator/test_cassettes.py"})
 # A `*.md` name or path, optionally with a `#section`; never the middle of a URL (nothing after a `/`).
 _MD_MENTION = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.md)(?![\w])(?:#([\w-]+))?")
 # The background folder the project was built from, which a clone does not have.

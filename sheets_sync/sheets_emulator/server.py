@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from sheets_sync.sheets_emulator.discovery import load_sheets_validator
+from sheets_sync.sheets_emulator.html_view import html_page
 from sheets_sync.sheets_emulator.service import ApiRequest, SheetsService
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
@@ -43,7 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path, _, raw_query = self.path.partition("?")
         request = ApiRequest(self.command, raw_path, parse_qs(raw_query, keep_blank_values=True),
                              {k.lower(): v for k, v in self.headers.items()}, body)
-        response = self.server.service.handle(request)
+        page = html_page(self.command, raw_path, raw_query, self.server.service.spreadsheets)
+        response = page if page is not None else self.server.service.handle(request)
         lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}",
                  f"Date: {self.date_time_string()}", f"Content-Length: {len(response.body)}"]
         if response.status != 204:
@@ -63,6 +66,7 @@ class RunningSheetsEmulator:
 
     def __init__(self, service: SheetsService, host: str = "127.0.0.1", port: int = 0) -> None:
         self.service = service
+        self.validating = service.validator is not None
         self._server = _Server((host, port), service)
         self.port: int = self._server.server_address[1]
         self.host = f"{host}:{self.port}"
@@ -85,8 +89,14 @@ class RunningSheetsEmulator:
 
 @contextmanager
 def start_sheets_emulator(service: SheetsService | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                          **service_options: Any) -> Iterator[RunningSheetsEmulator]:
-    """Run an emulator on loopback for the `with` block; `service_options` go to SheetsService when none given."""
+                          validate: bool = False, **service_options: Any) -> Iterator[RunningSheetsEmulator]:
+    """Run an emulator on loopback for the `with` block; `service_options` go to SheetsService when none given.
+
+    `validate=True` checks every request against Google's discovery document (discovery.py) when
+    google-api-python-client is installed; `running.validating` says whether it does.
+    """
+    if validate and service is None and "validator" not in service_options:
+        service_options["validator"] = load_sheets_validator()
     running = RunningSheetsEmulator(service or SheetsService(**service_options), host, port)
     try:
         yield running

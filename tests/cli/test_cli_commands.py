@@ -176,9 +176,9 @@ class TestParser:
         assert "COMMAND" in capsys.readouterr().err
 
     def test_parser_knows_exactly_the_documented_commands(self) -> None:
-        """The parser's commands are the README's, plus the emulator."""
+        """The parser's commands are the README's, plus the two emulators."""
         sub = next(a for a in build_parser()._actions if a.dest == "command")
-        assert sorted(sub.choices) == sorted(COMMANDS + ["emulator"])
+        assert sorted(sub.choices) == sorted(COMMANDS + ["emulator", "sheets-emulator"])
 
 
 class TestEndpointsAndEmulator:
