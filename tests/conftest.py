@@ -15,6 +15,7 @@ import pytest
 
 from sheets_sync import redaction
 from sheets_sync.emulator import EmulatorOptions, RunningEmulator, start_emulator
+from sheets_sync.sheets_emulator.discovery import DiscoveryValidator, load_sheets_validator
 from sheets_sync.sheets_emulator.server import RunningSheetsEmulator, start_sheets_emulator
 
 
@@ -61,8 +62,17 @@ def make_emulator() -> Iterator[Callable[..., RunningEmulator]]:
         emu.stop()
 
 
+@pytest.fixture(scope="session")
+def sheets_validator() -> DiscoveryValidator:
+    """Google's discovery document as a request validator, loaded once (google-api-python-client is a test tool)."""
+    validator = load_sheets_validator()
+    assert validator is not None, "google-api-python-client is missing: pip install -r requirements-dev.txt"
+    return validator
+
+
 @pytest.fixture
-def sheets_emulator() -> Iterator[RunningSheetsEmulator]:
-    """A Google Sheets API emulator of its own for the test (seed 1, default quotas, strict grid)."""
-    with start_sheets_emulator(seed=1) as running:
+def sheets_emulator(sheets_validator: DiscoveryValidator) -> Iterator[RunningSheetsEmulator]:
+    """A Google Sheets API emulator of its own for the test (seed 1, default quotas, strict grid), answering
+    every request Google's discovery document would refuse with Google's 400, as Google would."""
+    with start_sheets_emulator(seed=1, validator=sheets_validator) as running:
         yield running

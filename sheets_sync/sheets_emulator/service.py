@@ -146,6 +146,21 @@ class SheetsService:
                                                    len(request.body), response.status, time.time(), method_id))
         return response
 
+    def _validate(self, method_id: str, query: Mapping[str, list[str]], body: Any) -> None:
+        """Raise Google's 400 for a request the validator refuses; with the fields it names, a BadRequest detail."""
+        assert self.validator is not None
+        listed = getattr(self.validator, "violations", None)  # a DiscoveryValidator names each field
+        if listed is None:
+            message = self.validator(method_id, query, body)
+            if message is not None:
+                raise invalid(message)
+            return
+        found = listed(method_id, query, body)
+        if found:
+            fields = [{"field": v.field, "description": v.description} for v in found if v.field]
+            details = [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": fields}]
+            raise ApiError(400, "\n".join(v.description for v in found), details if fields else None)
+
     def _answer(self, request: ApiRequest, route: _Route) -> ApiResponse:
         fault = self.faults.take()
         if self.faults.delay:
@@ -161,9 +176,7 @@ class SheetsService:
             if route.method_id.startswith("sheets."):
                 self.quota.charge(write=route.is_write, user=_user(request))
             if self.validator is not None:
-                message = self.validator(route.method_id, request.query, body)
-                if message is not None:
-                    raise invalid(message)
+                self._validate(route.method_id, request.query, body)
             status, payload = self._dispatch(route, request.query, body if body is not None else {})
             fields = _one(request.query, "fields")
             if fields and payload is not None:

@@ -43,8 +43,6 @@ NOT_REPLAYED: dict[str, str] = {
     "WorksheetTest.test_add_protected_range_normal.json": "protectedRanges[].editors.users (the owner's e-mail)",
     "WorksheetTest.test_add_protected_range_warning.json": "protectedRanges[].editors.users (the owner's e-mail)",
     "WorksheetTest.test_delete_protected_range.json": "protectedRanges[].editors.users (the owner's e-mail)",
-    "WorksheetTest.test_add_validation.json": "400 without the BadRequest fieldViolations detail",
-    "WorksheetTest.test_get_values_merge_cells_outside_of_range.json": "400 without the BadRequest detail",
     "WorksheetTest.test_append_row_with_empty_value.json": "append's logical-table rule with empty cells",
     "WorksheetTest.test_batch_update.json": "updated counts include null (skipped) cells",
     "WorksheetTest.test_update_cells_noncontiguous.json": "updated counts include null (skipped) cells",
