@@ -20,7 +20,13 @@ from sheets_sync.sheets_emulator.errors import (
     invalid_request,
 )
 from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, Path, apply_mask, parse_mask
-from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet, grid_range_json, new_sheet_properties
+from sheets_sync.sheets_emulator.model import (
+    OWNER_EMAIL,
+    Sheet,
+    Spreadsheet,
+    grid_range_json,
+    new_sheet_properties,
+)
 from sheets_sync.sheets_emulator.ranges import grid_bounds, grid_rect, within_grid
 
 Json = dict[str, Any]
@@ -671,7 +677,11 @@ def add_protected_range(book: Spreadsheet, body: Json, ctx: BatchContext) -> Jso
     given["requestingUserCanEdit"] = True
     given["editors"] = {k: v for k, v in (given.get("editors") or {}).items() if v}
     given = {k: v for k, v in given.items() if v is not False and v != ""}
-    sheet.protected_ranges.append(given)
+    # The reply echoes the editors asked for; the stored range also lists the owner, who can always edit it
+    stored = copy.deepcopy(given)
+    users = stored["editors"].get("users") or []
+    stored["editors"]["users"] = [OWNER_EMAIL, *(u for u in users if u != OWNER_EMAIL)]
+    sheet.protected_ranges.append(stored)
     return {"addProtectedRange": {"protectedRange": protected_range_json(given)}}
 
 
@@ -709,6 +719,8 @@ def add_dimension_group(book: Spreadsheet, body: Json, ctx: BatchContext) -> Jso
     containing = [g for g in groups if g["range"]["startIndex"] <= start and end <= g["range"]["endIndex"]]
     groups.append({"range": {"dimension": "ROWS" if rows else "COLUMNS", "startIndex": start, "endIndex": end},
                    "depth": len(containing) + 1})
+    # The first group sets where the +/- control sits (after the group); it stays after the groups are gone
+    sheet.properties["gridProperties"].setdefault("rowGroupControlAfter" if rows else "columnGroupControlAfter", True)
     return {"addDimensionGroup": {"dimensionGroups": groups_json(sheet, rows)}}
 
 

@@ -7,6 +7,7 @@ import pytest
 import requests
 from conftest import KEY, SHEETS
 
+from sheets_sync.sheets_emulator.model import OWNER_EMAIL
 from sheets_sync.sheets_emulator.server import RunningSheetsEmulator
 
 
@@ -356,3 +357,32 @@ def test_generated_sheet_ids_follow_the_seed():
 
     assert new_id(7) == new_id(7)
     assert new_id(7) != new_id(8)
+
+
+def test_protected_ranges_list_the_owner_as_an_editor_after_the_reply(book: gspread.Spreadsheet,
+                                                                       session: requests.Session):
+    """The addProtectedRange reply echoes the editors asked for; the stored range lists the owner first."""
+    protected = {"range": {"sheetId": 0, "endRowIndex": 1}, "warningOnly": True,
+                 "editors": {"users": ["ann@example.com"]}}
+    reply = _batch(session, {"addProtectedRange": {"protectedRange": protected}}).json()["replies"][0]
+    assert reply["addProtectedRange"]["protectedRange"]["editors"] == {"users": ["ann@example.com"]}
+    listed = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.protectedRanges.editors"}).json()
+    assert listed["sheets"][0]["protectedRanges"] == [{"editors": {"users": [OWNER_EMAIL, "ann@example.com"]}}]
+
+
+@pytest.mark.parametrize(("dimension", "key"),
+                         [("ROWS", "rowGroupControlAfter"), ("COLUMNS", "columnGroupControlAfter")])
+def test_group_control_after_is_shown_once_a_group_was_added_and_stays(book: gspread.Spreadsheet,
+                                                                        session: requests.Session,
+                                                                        dimension: str, key: str):
+    """A tab's first dimension group makes gridProperties show `<dim>GroupControlAfter: true`, even once removed."""
+    def grid() -> dict:
+        answer = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.properties.gridProperties"}).json()
+        return dict(answer["sheets"][0]["properties"]["gridProperties"])
+
+    assert key not in grid()
+    group = {"sheetId": 0, "dimension": dimension, "startIndex": 0, "endIndex": 2}
+    _batch(session, {"addDimensionGroup": {"range": group}})
+    assert grid()[key] is True
+    _batch(session, {"deleteDimensionGroup": {"range": group}})
+    assert grid()[key] is True

@@ -37,15 +37,10 @@ NOT_REPLAYED: dict[str, str] = {
     "WorksheetTest.test_get_all_records_value_render_options.json": "formula results and formatted values",
     "WorksheetTest.test_get_all_values_date_time_render_options.json": "formula results; FORMATTED_STRING of dates",
     # Fidelity gaps found by this replay, left to the emulator's owner (see the report).
-    "WorksheetTest.test_add_protected_range_normal.json": "protectedRanges[].editors.users (the owner's e-mail)",
-    "WorksheetTest.test_add_protected_range_warning.json": "protectedRanges[].editors.users (the owner's e-mail)",
-    "WorksheetTest.test_delete_protected_range.json": "protectedRanges[].editors.users (the owner's e-mail)",
     "WorksheetTest.test_append_row_with_empty_value.json": "append's logical-table rule with empty cells",
     "WorksheetTest.test_auto_resize_columns.json": "fields=sheets.data.* partial answers (grid data by mask)",
     "WorksheetTest.test_format.json": "fields=sheets.data.* partial answers (grid data by mask)",
     "WorksheetTest.test_update_tab_color.json": "fields=sheets.properties.tabColorStyle (tab colour not kept)",
-    "WorksheetTest.test_group_rows.json": "gridProperties.rowGroupControlAfter: false shown once groups exist",
-    "WorksheetTest.test_group_columns.json": "gridProperties.columnGroupControlAfter: false shown once groups exist",
 }
 # Spreadsheets that exist before a cassette starts, and are not shared with the caller (answered 403).
 UNSHARED = {"ClientTest.test_access_private_spreadsheet.json": "1jIKzPs8LsiZZdLdeMEP-5ZIHw6RkjiOmj1LrJN706Yc"}
