@@ -37,7 +37,6 @@ NOT_REPLAYED: dict[str, str] = {
     "WorksheetTest.test_get_all_records_value_render_options.json": "formula results and formatted values",
     "WorksheetTest.test_get_all_values_date_time_render_options.json": "formula results; FORMATTED_STRING of dates",
     # Fidelity gaps found by this replay, left to the emulator's owner (see the report).
-    "WorksheetTest.test_append_row_with_empty_value.json": "append's logical-table rule with empty cells",
     "WorksheetTest.test_auto_resize_columns.json": "fields=sheets.data.* partial answers (grid data by mask)",
     "WorksheetTest.test_format.json": "fields=sheets.data.* partial answers (grid data by mask)",
     "WorksheetTest.test_update_tab_color.json": "fields=sheets.properties.tabColorStyle (tab colour not kept)",

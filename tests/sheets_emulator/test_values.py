@@ -97,6 +97,29 @@ def test_append_writes_after_the_table_and_grows_the_grid(book: gspread.Spreadsh
     assert ws.get_all_values() == [["h1", "h2"], ["a", "1"], ["b", "2"]]
 
 
+def test_append_after_a_row_with_a_gap_follows_the_block_of_the_last_value(book: gspread.Spreadsheet,
+                                                                            session: requests.Session):
+    """Google's logical table: after `x, "", z`, appending into the tab writes below z's block (C2:E2), at A1
+    below A1's block (A2:C2)."""
+    row = {"values": [["x", "", "z"]]}
+    _put(session, "A1", row["values"])
+    whole = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27:append", params={"valueInputOption": "RAW"},
+                         json=row).json()
+    assert (whole["tableRange"], whole["updates"]["updatedRange"]) == ("Sheet1!C1", "Sheet1!C2:E2")
+    at_a1 = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21A1:append", params={"valueInputOption": "RAW"},
+                         json=row).json()
+    assert (at_a1["tableRange"], at_a1["updates"]["updatedRange"]) == ("Sheet1!A1", "Sheet1!A2:C2")
+
+
+def test_append_table_spreads_past_the_range_through_touching_cells(book: gspread.Spreadsheet,
+                                                                    session: requests.Session):
+    """A table found from `A1` takes in every value touching it (diagonals too), so the row goes below all."""
+    _put(session, "A1", [["h1", "h2"], ["a", None], [None, "b"]])
+    reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21A1:append", params={"valueInputOption": "RAW"},
+                         json={"values": [["c"]]}).json()
+    assert (reply["tableRange"], reply["updates"]["updatedRange"]) == ("Sheet1!A1:B3", "Sheet1!A4")
+
+
 def test_append_to_an_empty_sheet_has_no_table_range(book: gspread.Spreadsheet, session: requests.Session):
     """With no table found, the answer has no tableRange and the rows go at the range's start."""
     reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21C3:append", params={"valueInputOption": "RAW"},
