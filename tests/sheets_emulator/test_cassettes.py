@@ -38,8 +38,6 @@ NOT_REPLAYED: dict[str, str] = {
     "WorksheetTest.test_get_all_values_date_time_render_options.json": "formula results; FORMATTED_STRING of dates",
     # Fidelity gaps found by this replay, left to the emulator's owner (see the report).
     "WorksheetTest.test_auto_resize_columns.json": "fields=sheets.data.* partial answers (grid data by mask)",
-    "WorksheetTest.test_format.json": "fields=sheets.data.* partial answers (grid data by mask)",
-    "WorksheetTest.test_update_tab_color.json": "fields=sheets.properties.tabColorStyle (tab colour not kept)",
 }
 # Spreadsheets that exist before a cassette starts, and are not shared with the caller (answered 403).
 UNSHARED = {"ClientTest.test_access_private_spreadsheet.json": "1jIKzPs8LsiZZdLdeMEP-5ZIHw6RkjiOmj1LrJN706Yc"}
