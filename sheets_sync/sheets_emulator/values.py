@@ -18,7 +18,7 @@ from sheets_sync.sheets_emulator.errors import (
 )
 from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet
 from sheets_sync.sheets_emulator.ranges import resolve_a1
-from sheets_sync.sheets_emulator.render import rendered, written_value
+from sheets_sync.sheets_emulator.render import entered_number_format, rendered, written_value
 
 Json = dict[str, Any]
 _LIST = "type.googleapis.com/google.protobuf.ListValue"
@@ -154,6 +154,11 @@ def _put_values(sheet: Sheet, top: int, left: int, rows: list[list[Any]],
             cell.pop("userEnteredValue", None)
             if value:
                 cell["userEnteredValue"] = value
+            entered_format = entered_number_format(raw, options.user_entered)
+            fmt = cell.get("userEnteredFormat") or {}
+            if entered_format is not None and "numberFormat" not in fmt:
+                # a typed date gets a date format unless the cell already has a number format of its own
+                cell["userEnteredFormat"] = {**fmt, "numberFormat": entered_format}
             sheet.put(top + i, left + j, cell)
             written.add((top + i, left + j))
     return written

@@ -194,3 +194,25 @@ def test_update_counts_only_non_null_cells_but_spans_the_data(book: gspread.Spre
     reply = _put(session, "A1:D3", [["a", None, None], [None, None, None], [None, None, "z"]])
     assert reply == {"spreadsheetId": KEY, "updatedRange": "Sheet1!A1:C3", "updatedRows": 2, "updatedColumns": 2,
                      "updatedCells": 2}
+
+
+def test_user_entered_iso_dates_become_date_serials_shown_as_typed(book: gspread.Spreadsheet,
+                                                                  session: requests.Session):
+    """USER_ENTERED `2020-01-01` is the serial 43831 with a yyyy-mm-dd date format; RAW and non-dates stay text."""
+    _put(session, "A1", [["2020-01-01", "2020-02-30"]], "USER_ENTERED")
+    _put(session, "C1", [["2020-01-01"]])
+    read = f"{SHEETS}/{KEY}/values/A1:C1"
+    assert session.get(read).json()["values"] == [["2020-01-01", "2020-02-30", "2020-01-01"]]
+    unformatted = session.get(read, params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()["values"]
+    assert unformatted == [[43831, "2020-02-30", "2020-01-01"]]
+    as_string = session.get(read, params={"valueRenderOption": "UNFORMATTED_VALUE",
+                                          "dateTimeRenderOption": "FORMATTED_STRING"}).json()["values"]
+    assert as_string == [["2020-01-01", "2020-02-30", "2020-01-01"]]
+    assert session.get(read, params={"valueRenderOption": "FORMULA"}).json()["values"][0][0] == 43831
+
+
+def test_a_typed_date_keeps_the_cells_own_number_format(book: gspread.Spreadsheet, session: requests.Session):
+    """A cell already formatted M/d/yyyy shows a typed ISO date in that format."""
+    book.sheet1.format("A1", {"numberFormat": {"type": "DATE", "pattern": "M/d/yyyy"}})
+    _put(session, "A1", [["1999-01-02"]], "USER_ENTERED")
+    assert session.get(f"{SHEETS}/{KEY}/values/A1").json()["values"] == [["1/2/1999"]]
