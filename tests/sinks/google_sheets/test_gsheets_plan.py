@@ -94,11 +94,11 @@ def test_leftover_staging_tabs_are_deleted_and_other_tabs_never_touched() -> Non
 def test_a_named_range_is_added_the_first_time_and_updated_to_the_new_row_count_after() -> None:
     """`data_<slug>` is added when missing; when it exists its id is kept and only its range moves."""
     first = plan_refresh(existing(ExistingSheet(3, "Top Creators", 5, 3)), [tab("Top Creators", 2)], RUN)
-    added = [r for r in first.batches[0] if "addNamedRange" in r][0]["addNamedRange"]["namedRange"]
+    added = next(r for r in first.batches[0] if "addNamedRange" in r)["addNamedRange"]["namedRange"]
     assert added["name"] == "data_top_creators" and added["range"]["endRowIndex"] == 3
     book = existing(ExistingSheet(3, "Top Creators", 5, 3), named={"data_top_creators": "42"})
     again = plan_refresh(book, [tab("Top Creators", 9)], RUN).batches[0]
-    updated = [r for r in again if "updateNamedRange" in r][0]["updateNamedRange"]
+    updated = next(r for r in again if "updateNamedRange" in r)["updateNamedRange"]
     assert updated["namedRange"]["namedRangeId"] == "42" and updated["namedRange"]["range"]["endRowIndex"] == 10
     assert updated["fields"] == "range"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,7 @@ class TestLargeRefresh:
     ROWS = 12_000
 
     @pytest.fixture
-    def big(self, tmp_path: Path, sheets: RunningSheetsEmulator, later: Any) -> Iterator[Callable[..., Any]]:
+    def big(self, tmp_path: Path, sheets: RunningSheetsEmulator, later: Any) -> Callable[..., Any]:
         cfg = load_config(write_config(tmp_path, config_text(later.url, CAMPAIGNS, {"book": KEY})), os.environ)
         report = resolve_reports(cfg, cfg.reports, NOW)[0]
         columns = [Column("campaignName", "Campaign"), Column("metrics.impressions", "Impressions",
@@ -261,7 +261,7 @@ class TestLargeRefresh:
             return (sink or GoogleSheetsSink()).write("book", cfg.destinations["book"], [ReportTable(report, table)],
                                                       context)
 
-        yield write
+        return write
 
     def test_a_formula_on_another_tab_keeps_its_sheet_after_a_small_and_a_large_refresh(
             self, sheets: RunningSheetsEmulator, gc: gspread.Client, big: Callable[..., Any]) -> None:
