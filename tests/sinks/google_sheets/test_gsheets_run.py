@@ -326,3 +326,39 @@ class TestLargeRefresh:
         kinds = ["read" if r.method_id == "sheets.spreadsheets.get" else "write" for r in sheets.service.requests_log]
         batches_per_run = (len(kinds) - 2) // 2
         assert kinds == ["read", *["write"] * batches_per_run, "read", *["write"] * batches_per_run]
+
+
+def test_the_bundled_demo_sheets_config_fills_three_tabs_of_the_demo_spreadsheet(
+        tmp_path: Path, sheets_emulator: RunningSheetsEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's second command: `demo --config config/demo-sheets.yaml` with SHEETS_EMULATOR_HOST, exit 0."""
+    monkeypatch.setenv("SHEETS_EMULATOR_HOST", sheets_emulator.host)
+    sheets_emulator.service.create_spreadsheet("demo-sheet")
+    config = Path(__file__).resolve().parents[3] / "config" / "demo-sheets.yaml"
+    assert main(["demo", "--config", str(config), "--output-dir", str(tmp_path)]) == 0
+    book = sheets_emulator.service.spreadsheet("demo-sheet")
+    assert [s.title for s in book.sheets] == ["Sheet1", "Campaigns", "Channels", "Trend"]
+    assert all(s.rows > 2 for s in book.sheets[1:])
+
+
+def test_a_fifty_thousand_character_text_is_cut_with_a_warning_and_ten_million_cells_are_refused(
+        tmp_path: Path, sheets: RunningSheetsEmulator, later: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Through the sink over HTTP: the long cell is cut and warned about; a refresh past 10M cells sends nothing."""
+    cfg = load_config(write_config(tmp_path, config_text(later.url, CAMPAIGNS, {"book": KEY})), os.environ)
+    report = resolve_reports(cfg, cfg.reports, NOW)[0]
+    context = SinkContext(config=cfg, now=NOW, lock_dir=tmp_path / "locks")
+    columns = [Column("campaignName", "Campaign"), Column("description", "Description")]
+    table = Table(columns, [["a", "short"], ["b", "z" * 60_000]], TableMeta(report="Campaigns", endpoint="x"))
+    result = GoogleSheetsSink().write("book", cfg.destinations["book"], [ReportTable(report, table)], context)
+    assert result.failures == {}
+    assert result.warnings == ["destination 'book': report 'Campaigns' (tab 'Campaigns'): text longer than 50,000 "
+                               "characters cut to fit a Google Sheets cell at row 3, column 'Description'"]
+    grid = sheets.service.spreadsheet(KEY).sheet_by_title("Campaigns")
+    assert grid is not None and len(grid.cell(2, 1)["userEnteredValue"]["stringValue"]) == 50_000
+    connect("t", None, os.environ).client.open_by_key(KEY).add_worksheet("Archive", rows=9_973_990, cols=1)
+    before = len(sheets.service.requests_log)  # 26,000 (Sheet1) + 9,973,990 (Archive) + 6 (Campaigns) cells now
+    more = Table(columns, [[str(i), "x"] for i in range(5)], TableMeta(report="Campaigns", endpoint="x"))
+    refused = GoogleSheetsSink().write("book", cfg.destinations["book"], [ReportTable(report, more)], context)
+    assert refused.failures["Campaigns"] == (
+        "destination 'book': the refresh would make the spreadsheet 10,000,002 cells (all tabs' grids), above Google "
+        "Sheets' limit of 10,000,000; nothing was written")
+    assert [r.method_id for r in sheets.service.requests_log[before:]] == ["sheets.spreadsheets.get"]
