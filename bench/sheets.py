@@ -34,14 +34,14 @@ sys.path.insert(0, str(REPO))
 
 import gspread  # noqa: E402 - after the sys.path line, so the script runs from a checkout
 
-from sheets_sync.config import Config, load_config  # noqa: E402 - same
-from sheets_sync.report import Column, ColumnKind, Table, TableMeta  # noqa: E402 - same
-from sheets_sync.resolved import resolve_reports  # noqa: E402 - same
-from sheets_sync.sheets_emulator.client_session import loopback_session  # noqa: E402 - same
-from sheets_sync.sheets_emulator.quota import QuotaLimits  # noqa: E402 - same
-from sheets_sync.sheets_emulator.server import start_sheets_emulator  # noqa: E402 - same
-from sheets_sync.sinks.base import ReportTable, SinkContext  # noqa: E402 - same
-from sheets_sync.sinks.google_sheets.sink import GoogleSheetsSink  # noqa: E402 - same
+from sheets_sync.config import Config, load_config  # noqa: E402 - after the sys.path line
+from sheets_sync.report import Column, ColumnKind, Table, TableMeta  # noqa: E402 - after the sys.path line
+from sheets_sync.resolved import resolve_reports  # noqa: E402 - after the sys.path line
+from sheets_sync.sheets_emulator.client_session import loopback_session  # noqa: E402 - after the sys.path line
+from sheets_sync.sheets_emulator.quota import QuotaLimits  # noqa: E402 - after the sys.path line
+from sheets_sync.sheets_emulator.server import start_sheets_emulator  # noqa: E402 - after the sys.path line
+from sheets_sync.sinks.base import ReportTable, SinkContext  # noqa: E402 - after the sys.path line
+from sheets_sync.sinks.google_sheets.sink import GoogleSheetsSink  # noqa: E402 - after the sys.path line
 
 HEADERS = ["Campaign", "Creator", "Platform", "Status", "Impressions", "Engagements", "Spend", "ROI",
            "Engagement rate", "Day"]
