@@ -105,8 +105,9 @@ class GoogleSheetsDestinationConfig(StrictModel):
 
     type: Literal["google_sheets"]
     spreadsheet: Annotated[Name, Field(description="Spreadsheet key or full URL.")]
-    credentials: Annotated[FilePath | None, Field(description="Service-account JSON file; not needed when "
-                                                          "SHEETS_EMULATOR_HOST is set.")] = None
+    credentials: Annotated[FilePath | None, Field(description="Service-account JSON file; omitted: Application "
+                                                          "Default Credentials (none needed when "
+                                                          "SHEETS_EMULATOR_HOST is set).")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description="Run all reports of this destination together.")] = None
 
     @property

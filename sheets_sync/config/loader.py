@@ -110,16 +110,6 @@ def _written_paths(data: dict[str, Any]) -> dict[KeyPath, str]:
     return written
 
 
-def _sheets_credentials(doc: YamlDocument, cfg: Config, env: Mapping[str, str]) -> None:
-    if env.get("SHEETS_EMULATOR_HOST"):
-        return
-    for name, destination in cfg.destinations.items():
-        if destination.type == "google_sheets" and destination.credentials is None:
-            doc.problems.append(problem_at(doc, ("destinations", name, "credentials"),
-                                           "required key is missing: a service-account JSON file "
-                                           "(not needed when SHEETS_EMULATOR_HOST is set)"))
-
-
 def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
                       now: dt.datetime | None = None) -> CheckResult:
     """Every problem `load_config` would raise, plus warnings, and the config when it is usable."""
@@ -153,7 +143,6 @@ def check_config_file(path: str | os.PathLike[str], env: Mapping[str, str] | Non
     raw._marks = doc.marks
     raw._written = _written_paths(doc.data)
     cfg = resolve_config(raw, base_dir)
-    _sheets_credentials(doc, cfg, env)
     warnings: list[ConfigProblem] = []
     now = now or dt.datetime.now(dt.UTC)
     reported = [p.path for p in doc.problems]

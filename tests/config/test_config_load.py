@@ -116,12 +116,11 @@ class TestEnvironment:
         cfg = load_config(write_config(MINIMAL), {"LATER_CLIENT_ID": "me", "LATER_CLIENT_SECRET": "pw-123456"})
         assert cfg.api.client_id == "me" and cfg.api.client_secret.get_secret_value() == "pw-123456"
 
-    def test_sheets_credentials_not_needed_with_the_emulator(self, errors):
-        """A google_sheets destination needs credentials unless SHEETS_EMULATOR_HOST is set."""
+    def test_sheets_credentials_are_optional_application_default_credentials_are_the_fallback(self, errors):
+        """A google_sheets destination without `credentials:` is valid: the run falls back to ADC."""
         text = MINIMAL.replace("type: csv\n    output: reports/{report}.csv",
                                "type: google_sheets\n    spreadsheet: 1AbCdEfGhIjKlMnOp")
-        assert errors(text) == ["config.yaml:2:3: destinations.out.credentials: required key is missing: a "
-                                "service-account JSON file (not needed when SHEETS_EMULATOR_HOST is set)"]
+        assert errors(text) == []
         assert errors(text, {"SHEETS_EMULATOR_HOST": "127.0.0.1:9"}) == []
 
 

@@ -9,6 +9,7 @@ The key's private parts are registered as secrets before anything can print them
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import gspread
 import requests
 from requests.adapters import HTTPAdapter
 
-from sheets_sync.errors import SinkError
+from sheets_sync.errors import DestinationAccessError, SinkError
 from sheets_sync.redaction import register_secret
 
 EMULATOR_VARIABLE = "SHEETS_EMULATOR_HOST"
@@ -89,13 +90,14 @@ def _service_account(destination_name: str, path: Path) -> tuple[Any, str]:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SinkError(f"{where} cannot be read: {exc.strerror or exc}") from None
+        raise DestinationAccessError(f"{where} cannot be read: {exc.strerror or exc}") from None
     except ValueError:
-        raise SinkError(f"{where} is not JSON (expected a service-account key from the Google Cloud console)") from None
+        raise DestinationAccessError(f"{where} is not JSON (expected a service-account key from the Google Cloud "
+                                     "console)") from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
         kind = info.get("type") if isinstance(info, dict) else None
-        raise SinkError(f"{where} is not a service-account key (type: {kind!r}); create a JSON key for a service "
-                        "account and share the spreadsheet with its e-mail address")
+        raise DestinationAccessError(f"{where} is not a service-account key (type: {kind!r}); create a JSON key "
+                                     "for a service account and share the spreadsheet with its e-mail address")
     for secret in ("private_key", "private_key_id"):
         value = info.get(secret)
         register_secret(value if isinstance(value, str) else None)
@@ -106,19 +108,43 @@ def _service_account(destination_name: str, path: Path) -> tuple[Any, str]:
         creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]  # google-auth
             info, scopes=list(SCOPES))
     except (ValueError, KeyError) as exc:
-        raise SinkError(f"{where} is not a usable service-account key ({type(exc).__name__})") from None
+        raise DestinationAccessError(f"{where} is not a usable service-account key ({type(exc).__name__})") from None
     return creds, str(info.get("client_email") or "the service account")
 
 
+ADC_HELP = ("set credentials: to a service-account JSON key, or set up Application Default Credentials "
+            "(`gcloud auth application-default login`, or GOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json)")
+
+
 def _default_credentials(destination_name: str) -> tuple[Any, str]:
+    """Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's file, the metadata server).
+
+    Raises:
+        DestinationAccessError: none are found, or the file they name is unusable (exit 2: fix and run again).
+    """
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
     try:
         creds, _project = google.auth.default(scopes=list(SCOPES))
-    except DefaultCredentialsError:
-        raise SinkError(f"destination {destination_name!r}: no Google credentials: set credentials: to a "
-                        "service-account JSON key, or set up Application Default Credentials") from None
+    except DefaultCredentialsError as exc:
+        named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        # google-auth's message names the file and the fault ("File x was not found", "is not a valid json
+        # file"); it never quotes the file's content
+        reason = f" ({str(exc.args[0])[:300]})" if named and exc.args else ""
+        raise DestinationAccessError(f"destination {destination_name!r}: no Google credentials{reason}: "
+                                     f"{ADC_HELP}") from None
+    return creds, adc_account(creds)
+
+
+def adc_account(creds: Any) -> str:
+    """Who Application Default Credentials act as, as far as it is known without a network call."""
     email = getattr(creds, "service_account_email", None)
-    account = email if isinstance(email, str) and "@" in email else "the Application Default Credentials account"
-    return creds, account
+    if isinstance(email, str) and "@" in email:
+        return email
+    account = getattr(creds, "account", None)
+    if isinstance(account, str) and "@" in account:
+        return f"{account} (Application Default Credentials)"
+    if type(creds).__module__.startswith("google.auth.compute_engine"):
+        return "the Compute Engine default service account (Application Default Credentials)"
+    return "the Google account of `gcloud auth application-default login`"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import requests
+from google.auth.exceptions import RefreshError, TransportError
 from gspread.exceptions import APIError
 
 from sheets_sync.errors import SinkError
@@ -25,9 +26,11 @@ T = TypeVar("T")
 class SheetsApiError(SinkError):
     """Google Sheets refused a request (or kept failing until the retry budget ran out)."""
 
-    def __init__(self, message: str, *, status: int | None = None, google_message: str = "") -> None:
+    def __init__(self, message: str, *, status: int | None = None, google_message: str = "",
+                 sign_in: bool = False) -> None:
         self.status = status
         self.google_message = google_message
+        self.sign_in = sign_in      # the access token could not be had: the credentials, not the request
         super().__init__(message)
 
 
@@ -64,6 +67,13 @@ def _retry_after(exc: APIError) -> float:
         return 0.0
 
 
+def _refusal(exc: RefreshError) -> str:
+    """The token endpoint's error code and description only (its answer is never echoed whole)."""
+    data = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], dict) else {}
+    parts = [str(data.get(k))[:200] for k in ("error", "error_description") if data.get(k)]
+    return ": ".join(parts) or "no reason given"
+
+
 def call_google(action: Callable[[], T], what: str, *, policy: RetryPolicy = RetryPolicy(),
                 sleep: Callable[[float], None] = time.sleep, rand: Callable[[], float] = random.random) -> T:
     """Run `action` (one request), retrying what `retryable` allows within `policy`.
@@ -86,10 +96,18 @@ def call_google(action: Callable[[], T], what: str, *, policy: RetryPolicy = Ret
             kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
             failure = SheetsApiError(f"Google Sheets {kind} ({type(exc).__name__})")
             floor = 0.0
+        except RefreshError as exc:
+            # Google refused to sign the account in (revoked key, deleted account): asking again is refused too
+            raise SheetsApiError(f"Google refused the credentials: {_refusal(exc)}", status=401, sign_in=True) from None
+        except TransportError as exc:
+            # google-auth wraps the network failure of the token request; its text quotes urllib3 internals
+            cause = type(exc.__cause__ or exc).__name__
+            failure = SheetsApiError(f"could not reach Google's sign-in (token) endpoint ({cause})", sign_in=True)
+            floor = 0.0
         delay = min(policy.cap, max(floor, rand() * min(policy.cap, policy.base * 2 ** (attempt - 1))))
         if attempt == policy.attempts or waited + delay > policy.budget:
-            raise SheetsApiError(f"{failure.message}; gave up after {attempt} attempt(s)",
-                                 status=failure.status, google_message=failure.google_message) from None
+            raise SheetsApiError(f"{failure.message}; gave up after {attempt} attempt(s)", status=failure.status,
+                                 google_message=failure.google_message, sign_in=failure.sign_in) from None
         logger.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", what, failure.message, delay, attempt + 1,
                        policy.attempts)
         sleep(delay)

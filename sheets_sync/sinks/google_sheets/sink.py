@@ -85,10 +85,14 @@ class GoogleSheetsSink:
         connection = self._connect(name, destination_config, context)
         http = connection.client.http_client
         account = connection.account
+        logger.debug("destination %r: Google Sheets as %s", name, account)
         try:
             metadata = self._call(lambda: http.fetch_sheet_metadata(key, params={"fields": "properties.title"}),
                                   f"destination {name!r}: opening spreadsheet {key}")
         except SheetsApiError as exc:
+            if exc.sign_in:
+                kind = DestinationAccessError if exc.status == 401 else SinkError
+                raise kind(f"destination {name!r}: signing in as {account}: {exc.message}") from None
             if exc.status == 404:
                 raise DestinationAccessError(
                     f"destination {name!r}: spreadsheet {key} was not found by {account}; check the key or URL "
