@@ -7,6 +7,7 @@ spreadsheet is data written by an API client, so it is escaped before it reaches
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -213,23 +214,40 @@ def format_number(value: float, kind: str, pattern: str) -> str:
         pattern = {"PERCENT": "0.00%", "CURRENCY": "$#,##0.00", "SCIENTIFIC": "0.00E+00"}.get(kind, "")
     if not pattern:
         return _general(value)
-    section = pattern.split(";")[1] if value < 0 and ";" in pattern else pattern.split(";")[0]
-    if value < 0 and ";" in pattern:
+    sections = _split_sections(pattern)
+    section = sections[1] if value < 0 and len(sections) > 1 else sections[0]
+    if value < 0 and len(sections) > 1:
         value = -value
-    if "E+" in section.upper():
-        decimals = _decimals(section.upper().split("E")[0])
-        return f"{value:.{decimals}E}"
-    if "%" in section:
-        value *= 100
     # `[$€-2]` is a currency symbol; other brackets are colours or conditions, which show nothing.
     section = re.sub(r"\[[^\]]*\]", "", re.sub(r"\[\$([^\]-]*)[^\]]*\]", lambda m: f'"{m.group(1)}"', section))
-    digits = _DIGITS.search(section)
+    codes = masked_literals(section)  # "%" or "0" inside quotes (or escaped) is text, not a code
+    if "E+" in codes.upper():
+        decimals = _decimals(codes.upper().split("E")[0])
+        return f"{value:.{decimals}E}"
+    if "%" in codes:
+        value *= 100
+    digits = _DIGITS.search(codes)
     if digits is None:
         return _literal(section)
     number_part = digits.group(0)
     decimals = _decimals(number_part)
     text = f"{value:,.{decimals}f}" if "," in number_part else f"{value:.{decimals}f}"
     return _literal(section[:digits.start()]) + text + _literal(section[digits.end():])
+
+
+_LITERAL = re.compile(r'"[^"]*"?|\\.')
+
+
+def masked_literals(section: str) -> str:
+    """`section` with each quoted string and escaped character blanked out (same length, so positions hold)."""
+    return _LITERAL.sub(lambda m: "\0" * len(m.group(0)), section)
+
+
+def _split_sections(pattern: str) -> list[str]:
+    """The `;`-separated sections of a pattern; a `;` inside quotes is text."""
+    codes = masked_literals(pattern)
+    bounds = [-1] + [i for i, ch in enumerate(codes) if ch == ";"] + [len(pattern)]
+    return [pattern[a + 1:b] for a, b in itertools.pairwise(bounds)]
 
 
 _DIGITS = re.compile(r"[#0?][#0?,]*(?:\.[#0?]*)?|\.[#0?]+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Any
@@ -205,19 +206,27 @@ def format_number(number: float, number_format: Json) -> str:
 
 
 def _format_decimal(number: float, pattern: str) -> str:
-    sections = pattern.split(";")
+    codes = _masked(pattern)
+    bounds = [-1] + [i for i, ch in enumerate(codes) if ch == ";"] + [len(pattern)]
+    sections = [pattern[a + 1:b] for a, b in itertools.pairwise(bounds)]
     section = sections[1] if number < 0 and len(sections) > 1 else sections[0]
     sign = "-" if number < 0 and len(sections) == 1 else ""
-    match = re.search(r"[#0,]+(\.[0#]+)?|\.[0#]+", section)
+    codes = _masked(section)  # "%" or "0" inside quotes (or escaped) is text, not a code
+    match = re.search(r"[#0,]+(\.[0#]+)?|\.[0#]+", codes)
     if match is None:
         return general(number)
     core = match.group(0)
-    value = abs(number) * (100 if "%" in section else 1)
+    value = abs(number) * (100 if "%" in codes else 1)
     decimals = len(core.split(".")[1]) if "." in core else 0
     text = f"{value:,.{decimals}f}" if "," in core.split(".")[0] else f"{value:.{decimals}f}"
     prefix = _literal(section[:match.start()])
     suffix = _literal(section[match.end():])
     return sign + prefix + text + suffix
+
+
+def _masked(section: str) -> str:
+    """`section` with each quoted string and escaped character blanked out (same length, so positions hold)."""
+    return re.sub(r'"[^"]*"?|\\.', lambda m: "\0" * len(m.group(0)), section)
 
 
 def _literal(part: str) -> str:

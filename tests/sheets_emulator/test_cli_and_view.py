@@ -146,6 +146,23 @@ def test_number_formats_are_applied_approximately(value: float, kind: str, patte
     assert format_number(value, kind, pattern) == shown
 
 
+@pytest.mark.parametrize(("value", "kind", "pattern", "shown"), [
+    (12.5, "NUMBER", '0.00"%"', "12.50%"),
+    (12.5, "NUMBER", "0.00\\%", "12.50%"),
+    (-12.5, "NUMBER", '0.00"%";(0.00"%")', "(12.50%)"),
+    (7, "NUMBER", '0" of 100"', "7 of 100"),
+    (3, "NUMBER", '"a;b "0', "a;b 3"),
+    (0.125, "PERCENT", '0.0%" (ratio)"', "12.5% (ratio)"),
+])
+def test_quoted_or_escaped_text_in_a_number_format_is_shown_literally_not_applied(
+        value: float, kind: str, pattern: str, shown: str) -> None:
+    """`0.00"%"` shows 12.5 as 12.50% (not 1250.00%): a quoted or escaped %, 0 or ; is text, not a code."""
+    assert format_number(value, kind, pattern) == shown
+    from sheets_sync.sheets_emulator.render import format_number as formatted_by_the_api
+
+    assert formatted_by_the_api(value, {"type": kind, "pattern": pattern}) == shown
+
+
 def test_dates_read_serials_from_1899_12_30_and_booleans_show_as_sheets_shows_them() -> None:
     """Serial 1 is 1899-12-31; minutes vs months are told apart; booleans are TRUE/FALSE; formulas show text."""
     assert format_serial(1, "yyyy-mm-dd") == "1899-12-31"
