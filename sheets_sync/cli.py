@@ -179,13 +179,29 @@ def _positive_int(text: str) -> int:
 
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     """Start the emulator, run the demo config against it, print the summary."""
-    summary = _run_demo(args.output_dir, _progress(args), config=args.config)
+    summary, cfg = _run_demo(args.output_dir, _progress(args), config=args.config)
     code = _finish(summary, args)
     if code == EXIT_OK:
         folder = args.output_dir.resolve() if args.output_dir else Path.cwd()
-        print(f"Next: open the workbook above; `sheets-sync history` run in {folder} lists this run; "
+        print(f"Next: {_where_to_look(cfg)}; `sheets-sync history` run in {folder} lists this run; "
               "the README's config/example.yaml is a starting point for your own reports.")
     return code
+
+
+def _where_to_look(cfg: Config) -> str:
+    """What to open after the demo, for the destinations its reports wrote: files, spreadsheets or both."""
+    from sheets_sync.sinks.google_sheets.links import spreadsheet_link
+
+    used = [cfg.destinations[name] for name in dict.fromkeys(n for r in cfg.reports for n in r.destinations)]
+    places = []
+    if any(d.type == "excel" for d in used):
+        places.append("open the workbook above")
+    elif any(d.type == "csv" for d in used):
+        places.append("open the files above")
+    links = dict.fromkeys(spreadsheet_link(d.spreadsheet_key, os.environ) for d in used if d.type == "google_sheets")
+    if links:
+        places.append(f"open {', '.join(links)} in a browser")
+    return " and ".join(places) or "see the summary above"
 
 
 def cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -342,8 +358,10 @@ def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
 # --- shared steps ------------------------------------------------------------------------------
 
 
-def _run_demo(output_dir: Path | None, progress: RunProgress, config: Path | None = None) -> RunSummary:
-    """Serve the emulator on a free loopback port and run the packaged demo config (or `config`) against it."""
+def _run_demo(output_dir: Path | None, progress: RunProgress,
+              config: Path | None = None) -> tuple[RunSummary, Config]:
+    """Serve the emulator on a free loopback port, run the packaged demo config (or `config`) against it;
+    returns the summary and the config as run."""
     import datetime as dt
 
     from sheets_sync.config import load_config
@@ -367,7 +385,7 @@ def _run_demo(output_dir: Path | None, progress: RunProgress, config: Path | Non
         cfg = load_config(files.config, env) if config is None else load_config(config, {**os.environ, **env})
         # The package folder may be read-only (site-packages): outputs and history go to the user's folder.
         cfg = _redirect_outputs(cfg, *demo_folders(output_dir, Path.cwd()), template=files.template)
-        return run_config(cfg, progress=progress, history=history_for(cfg))
+        return run_config(cfg, progress=progress, history=history_for(cfg)), cfg
 
 
 def _redirect_outputs(cfg: Config, folder: Path, state_dir: Path, *, template: Path) -> Config:

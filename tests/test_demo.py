@@ -47,6 +47,7 @@ def test_demo_writes_the_workbook_and_csv_and_prints_the_summary(tmp_path: Path)
     for name in ("Campaigns", "Creators", "Platforms", "Weekly trend"):
         assert name in result.stdout
     assert "Traceback" not in result.stderr and "demo-secret" not in result.stderr + result.stdout
+    assert "Next: open the workbook above;" in result.stdout  # the demo wrote a workbook (and a CSV)
 
     book = CalamineWorkbook.from_path(str(out / "demo-report.xlsx"))
     rows_per_tab = {}

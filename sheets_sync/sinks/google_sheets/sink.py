@@ -28,6 +28,7 @@ from sheets_sync.errors import DestinationAccessError, OutputLockedError, Sheets
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
 from sheets_sync.sinks.google_sheets.cells import CellStats, cell, number_format, text_warnings
 from sheets_sync.sinks.google_sheets.connection import Connection, connect
+from sheets_sync.sinks.google_sheets.links import spreadsheet_link
 from sheets_sync.sinks.google_sheets.plan import MAX_BATCH_BYTES, Existing, TabContent, plan_refresh
 from sheets_sync.sinks.google_sheets.retry import RetryPolicy, SheetsApiError, call_google
 
@@ -38,11 +39,6 @@ logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_SECONDS = 600.0   # another run's refresh of the same spreadsheet may take minutes (large, rate-limited)
 _METADATA = {"includeGridData": "false", "fields": "sheets.properties,namedRanges"}
-
-
-def sheet_url(key: str, sheet_id: int) -> str:
-    """The browser address of one tab."""
-    return f"https://docs.google.com/spreadsheets/d/{key}/edit#gid={sheet_id}"
 
 
 def shown_output(key: str, tab: str) -> str:
@@ -139,7 +135,7 @@ class GoogleSheetsSink:
         for item, content, rows in zip(fetched, contents, row_counts, strict=True):
             result.wrote(item.report.name, shown_output(key, content.title), rows)
             logger.info("wrote %s (%d rows) %s", shown_output(key, content.title), rows,
-                        sheet_url(key, sheet_ids[content.title]))
+                        spreadsheet_link(key, self.env, tab=content.title, sheet_id=sheet_ids[content.title]))
         logger.info("Google Sheets %s: %d tab(s) in %d batchUpdate(s), %s bytes", key, len(contents), len(sent),
                     f"{sum(sent):,}")
         return result

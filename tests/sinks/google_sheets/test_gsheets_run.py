@@ -340,6 +340,25 @@ def test_the_bundled_demo_sheets_config_fills_three_tabs_of_the_demo_spreadsheet
     assert all(s.rows > 2 for s in book.sheets[1:])
 
 
+def test_the_sheets_demo_ends_by_pointing_at_the_emulators_view_which_opens_on_a_written_tab(
+        tmp_path: Path, sheets_emulator: RunningSheetsEmulator, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """After `demo --config config/demo-sheets.yaml` the hint names the emulator's view (no workbook was written),
+    and that address shows the first tab the run wrote, not the empty Sheet1."""
+    import requests
+
+    monkeypatch.setenv("SHEETS_EMULATOR_HOST", sheets_emulator.host)
+    sheets_emulator.service.create_spreadsheet("demo-sheet")
+    config = Path(__file__).resolve().parents[3] / "config" / "demo-sheets.yaml"
+    assert main(["demo", "--config", str(config), "--output-dir", str(tmp_path)]) == 0
+    [hint] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Next:")]
+    link = f"{sheets_emulator.url}/view/demo-sheet"
+    assert hint.startswith(f"Next: open {link} in a browser; `sheets-sync history` run in ")
+    assert "workbook" not in hint
+    page = requests.get(link, timeout=10).text
+    assert "class='cur'>Campaigns</a>" in page and "This tab is empty" not in page
+
+
 def test_a_fifty_thousand_character_text_is_cut_with_a_warning_and_ten_million_cells_are_refused(
         tmp_path: Path, sheets: RunningSheetsEmulator, later: Any, caplog: pytest.LogCaptureFixture) -> None:
     """Through the sink over HTTP: the long cell is cut and warned about; a refresh past 10M cells sends nothing."""
