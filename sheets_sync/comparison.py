@@ -6,8 +6,9 @@ column, right after it, the value of the comparison period and the change in per
 |previous| * 100, a PERCENT column (12.5 means 12.5 %), empty where there is no counterpart row, or the
 previous value is null or 0, or the current value is null (docs/comparison.md).
 
-Rows are matched by the endpoint's row identity (`ROW_IDENTITY`): a campaign by its id, a creator by its id,
-a platform row by its content type, the one summary row with the other; a time series bucket by position
+Rows are matched by the endpoint's row identity (`sheets_sync.config.compare.ROW_IDENTITY`): a campaign by its
+id, a creator by its id, a platform row by its content type, the one summary row with the other;
+a time series bucket by position
 (previous_period: bucket i with bucket i of the comparison window) or by date (previous_year: the comparison
 bucket holding the same date one year earlier).
 """
@@ -21,29 +22,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sheets_sync.catalogue import field_info
+from sheets_sync.config.compare import COMPARE_KINDS, ROW_IDENTITY, TIME_SERIES
 from sheets_sync.dates import add_years, month_end, month_start
 from sheets_sync.report import Column, ColumnKind, Table
 from sheets_sync.timeseries import bucket_bounds
 
-COMPARE_KINDS = ("previous_period", "previous_year")
-# What identifies a row of each endpoint a comparison works on; () = the endpoint answers one row.
-# A time series (instances/performance-over-time) is matched by its buckets instead.
-ROW_IDENTITY: dict[str, tuple[str, ...]] = {
-    "campaigns/performance": ("campaignId",),
-    "creators/performance": ("creator.creatorId",),
-    "platforms/performance": ("contentType",),
-    "platforms/return-on-investment": ("contentType",),
-    "instances/performance": (),
-}
-TIME_SERIES = "instances/performance-over-time"
-# Why `compare:` is refused on the other endpoints (validate says so, docs/comparison.md has the table).
-REFUSED: dict[str, str] = {
-    "instances": "it lists instance ids and takes no dates",
-    "campaigns": "it lists campaigns and takes no dates",
-    "posts/performance": ("it lists the posts of the period, one row each: a post published in this period has "
-                          "no row of its own in the one before, so every comparison cell would be empty; compare "
-                          "creators/performance or instances/performance-over-time instead"),
-}
 PREVIOUS_PREFIX = "previous."
 CHANGE_PREFIX = "change."
 _CHANGE_DIGITS = 6  # float noise off the percent (12.5 not 12.500000000000002); far below any shown precision

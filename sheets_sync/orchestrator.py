@@ -429,7 +429,7 @@ def check_destinations(cfg: Config, reports: Sequence[ResolvedReport], context: 
 
     # Templates are checked by the validate service (it knows each report's columns), the rest by each sink.
     names = {report.name for report in reports}
-    found = run_template_problems(cfg, [report for report in cfg.reports if report.name in names])
+    found = run_template_problems(cfg, [report for report in cfg.reports if report.name in names], context.now)
     problems = [p for p in found if p.severity == "error"]
     notes = [f"destination {p.path.split('.')[1]!r}: {p.message}" for p in found if p.severity == "warning"]
     other: SheetsSyncError | None = None
