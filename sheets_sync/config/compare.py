@@ -49,3 +49,36 @@ def compare_problems(at: tuple[str | int, ...], report: ReportConfig,
         yield at + ("compare",), (f"does not combine with mode {report.mode}: the comparison columns' headers "
                                   "name the comparison dates, which move with every period, so the kept rows "
                                   "could not keep their columns; use mode: replace")
+
+
+# The config reference's section on comparison periods (sheets_sync/config/reference.py renders it).
+COMPARE_GUIDE = """\
+`compare: previous_period` or `compare: previous_year` adds, right after each metric column, the
+metric's value in the comparison period and the change in percent, (current - previous) / |previous|,
+formatted as a percentage in every sink. Headers name the comparison dates, e.g.
+`impressions (2026-05-01 – 2026-05-31)` and `impressions Δ% vs 2026-05-01 – 2026-05-31`. The change is
+empty (not 0) where the previous value is 0 or null or the row has no counterpart; the previous value is
+empty where there is none.
+
+```yaml
+reports:
+  - name: Campaigns vs last month
+    endpoint: campaigns/performance
+    metrics: [impressions, engagements]
+    date_range: last_month
+    compare: previous_period        # whole months → the month(s) before; other ranges → as many days before
+  - name: Daily vs last year
+    endpoint: instances/performance-over-time
+    metrics: [impressions]
+    granularity: day
+    date_range: last_30_days
+    compare: previous_year          # the same dates a year earlier (29 February → 28 February)
+```
+
+Works on campaigns/performance (rows matched by campaignId), creators/performance (creator.creatorId),
+platforms/performance and platforms/return-on-investment (contentType), instances/performance (its one
+row) and instances/performance-over-time (previous_period: bucket i with bucket i; previous_year: the
+bucket holding the same date a year earlier). Refused on endpoints without dates, on posts/performance
+and with mode append/upsert. The comparison is fetched with the same filters through the same client,
+budget and concurrency, and counts in the report's requests; if it fails, the report fails. More in
+docs/comparison.md."""
