@@ -81,6 +81,9 @@ def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
     demo.add_argument("--output-dir", type=_path, metavar="DIR",
                       help="write the reports (and the run history, in DIR/.sheets-sync) under DIR instead of "
                            "the current folder")
+    demo.add_argument("--config", type=_path, metavar="CONFIG",
+                      help="run this config instead of the bundled one, against the same emulator (e.g. "
+                           "config/demo-sheets.yaml with SHEETS_EMULATOR_HOST set)")
     demo.set_defaults(handler=cmd_demo)
 
     run = command("run", "fetch every (or each named) report once and write its destinations",
@@ -176,7 +179,7 @@ def _positive_int(text: str) -> int:
 
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     """Start the emulator, run the demo config against it, print the summary."""
-    summary = _run_demo(args.output_dir, _progress(args))
+    summary = _run_demo(args.output_dir, _progress(args), config=args.config)
     code = _finish(summary, args)
     if code == EXIT_OK:
         folder = args.output_dir.resolve() if args.output_dir else Path.cwd()
@@ -339,8 +342,8 @@ def cmd_schema(args: argparse.Namespace, extra: list[str]) -> int:
 # --- shared steps ------------------------------------------------------------------------------
 
 
-def _run_demo(output_dir: Path | None, progress: RunProgress) -> RunSummary:
-    """Serve the emulator on a free loopback port and run the packaged demo config against it."""
+def _run_demo(output_dir: Path | None, progress: RunProgress, config: Path | None = None) -> RunSummary:
+    """Serve the emulator on a free loopback port and run the packaged demo config (or `config`) against it."""
     import datetime as dt
 
     from sheets_sync.config import load_config
@@ -360,7 +363,8 @@ def _run_demo(output_dir: Path | None, progress: RunProgress) -> RunSummary:
         # The demo's only "secrets" reach the config the way real ones do: as environment variables.
         env = {"LATER_API_URL": emulator.url, "LATER_CLIENT_ID": options.client_id,
                "LATER_CLIENT_SECRET": options.client_secret}
-        cfg = load_config(files.config, env)
+        # A config of the user's may read more of the environment (SHEETS_EMULATOR_HOST, its own variables).
+        cfg = load_config(files.config, env) if config is None else load_config(config, {**os.environ, **env})
         # The package folder may be read-only (site-packages): outputs and history go to the user's folder.
         cfg = _redirect_outputs(cfg, *demo_folders(output_dir, Path.cwd()), template=files.template)
         return run_config(cfg, progress=progress, history=history_for(cfg))

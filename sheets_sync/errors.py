@@ -11,7 +11,8 @@
     │   └── ApiResponseError        malformed body, pagination guard tripped, foreign origin refused
     └── SinkError                   writing an output failed; previous output left untouched
         ├── TemplateError           an Excel template breaks the template contract
-        └── OutputLockedError       another run holds the output's lock
+        ├── OutputLockedError       another run holds the output's lock
+        └── DestinationAccessError  exit 2; a destination to write is missing or not writable by the account
 
 Messages never contain secrets: every message passes through `redaction.redact` when built.
 """
@@ -139,6 +140,12 @@ class TemplateError(SinkError):
 
 class OutputLockedError(SinkError):
     """Another run is writing the same output."""
+
+
+class DestinationAccessError(SinkError):
+    """A destination the run would write does not exist or the account may not write it (found before fetching)."""
+
+    exit_code = 2
 
 
 class DeliveryError(SheetsSyncError):

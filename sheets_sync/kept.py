@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from sheets_sync.config.modes import PERIOD_FIELDS, PERIOD_LABELS, period_fields
+from sheets_sync.config.modes import BUCKET_START, PERIOD_FIELDS, PERIOD_LABELS, is_time_series, period_fields
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.fetch_window import fetch_window
-from sheets_sync.merge import Row, append, upsert
+from sheets_sync.merge import Row, append, in_bucket_order, upsert
 from sheets_sync.report import Column, ColumnKind, Table
 from sheets_sync.resolved import ResolvedReport
 from sheets_sync.row_store import KeptRows, RowStore
@@ -84,6 +84,9 @@ def keep(plan: FetchPlan, table: Table, store: RowStore | None, now: dt.datetime
         merged = upsert(kept.rows, fetched, _key_indexes(table, report))
     else:
         merged = append(kept.rows, fetched, _covered(table, plan))
+    bucket = _column_index(table, BUCKET_START) if is_time_series(report.endpoint) else None
+    if bucket is not None:
+        merged = in_bucket_order(merged, bucket)
     first = plan.start if kept is None or kept.first_start is None or plan.start is None \
         else min(kept.first_start, plan.start)
     store.save(report.name, KeptRows(report.fingerprint, headers, merged, first, plan.start, plan.end), now)
@@ -131,8 +134,9 @@ def _covered(table: Table, plan: FetchPlan) -> Callable[[Row], bool]:
         assert first is not None and second is not None
         period = (plan.start, plan.end)
         return lambda row: (row[first], row[second]) == period
-    bucket = _column_index(table, "startDate")
-    if bucket is None or plan.start is None:
+    bucket = _column_index(table, BUCKET_START)
+    if bucket is None or plan.start is None or plan.end is None:
         raise KeyColumnError(f"report {plan.report.name!r}: mode append on a time series needs its startDate column")
-    start = plan.start
-    return lambda row: isinstance(row[bucket], dt.date) and row[bucket] >= start
+    start, end = plan.start, plan.end
+    # Only the buckets of the fetched window: kept days after a backfill's end are not covered again.
+    return lambda row: isinstance(row[bucket], dt.date) and start <= row[bucket] <= end

@@ -4,11 +4,13 @@ Rows are tuples in column order. `upsert` updates a kept row in place when a fet
 new keys below in the order they arrived, and keeps rows the fetch did not return. `append` drops the kept
 rows the fetch covers again (the re-fetched window, or a snapshot of the same period) and puts the fetched
 rows where the first of them stood, or below everything: nothing is ever doubled, nothing outside the fetch
-is lost, and merging the same fetch twice gives the same rows (docs/modes.md).
+is lost, and merging the same fetch twice gives the same rows. `in_bucket_order` keeps a time series oldest
+first when a run fetched days before the kept ones (a backfill) (docs/modes.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -56,3 +58,16 @@ def append(kept: Sequence[Row], fetched: Sequence[Row], covered: Callable[[Row],
     if not placed:
         merged.extend(tuple(r) for r in fetched)
     return merged
+
+
+def in_bucket_order(rows: Sequence[Row], bucket: int) -> list[Row]:
+    """`rows` oldest bucket first (a stable sort on the bucket start at `bucket`; undated rows keep their place last).
+
+    A time series arrives oldest first (the API cannot sort it), so kept rows are already in this order and only
+    buckets fetched before the kept ones (a backfill) move, to where a chart reading the table expects them.
+    """
+    def when(row: Row) -> tuple[int, dt.date]:
+        value = row[bucket]
+        return (0, value) if isinstance(value, dt.date) else (1, dt.date.min)
+
+    return sorted(rows, key=when)

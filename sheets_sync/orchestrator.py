@@ -425,11 +425,13 @@ def check_destinations(cfg: Config, reports: Sequence[ResolvedReport], context: 
         ConfigError: a template the run fills breaks the template contract (every such problem).
         SinkError: a destination cannot be written (e.g. its folder cannot be created).
     """
-    from sheets_sync.validate import run_template_problems
+    from sheets_sync.validate import run_key_problems, run_template_problems
 
-    # Templates are checked by the validate service (it knows each report's columns), the rest by each sink.
+    # Templates and upsert keys are checked by the validate service (it knows each report's columns), the rest
+    # by each sink.
     names = {report.name for report in reports}
-    found = run_template_problems(cfg, [report for report in cfg.reports if report.name in names], context.now)
+    chosen = [report for report in cfg.reports if report.name in names]
+    found = run_key_problems(cfg, chosen) + run_template_problems(cfg, chosen, context.now)
     problems = [p for p in found if p.severity == "error"]
     notes = [f"destination {p.path.split('.')[1]!r}: {p.message}" for p in found if p.severity == "warning"]
     other: SheetsSyncError | None = None

@@ -1,8 +1,8 @@
 """`validate` as a service: the config's own checks plus those that need the column model and the Excel sink.
 
 It sits above `config` (which knows nothing of records or sinks) and below the CLI and the
-orchestrator: `sheets-sync validate` calls `validate_config`, a run calls `run_template_problems`
-before its first request. The config file is read and parsed once per call.
+orchestrator: `sheets-sync validate` calls `validate_config`, a run calls `run_template_problems` and
+`run_key_problems` before its first request. The config file is read and parsed once per call.
 """
 
 from __future__ import annotations
@@ -81,6 +81,17 @@ def run_template_problems(cfg: Config, reports: Sequence[ReportConfig],
             continue
         problems.append(problem_at_config(cfg, key_path, message, severity=severity))
     return problems
+
+
+def run_key_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[ConfigProblem]:
+    """Upsert keys and time-series bucket columns of these reports (the pre-fetch check of a run, as in validate).
+
+    Checked before the first run too: it would save rows a later run cannot merge by key.
+    """
+    chosen = {report.name for report in reports}
+    return [problem_at_config(cfg, key_path, message)
+            for key_path, message, _ in (Finding(*item) for item in _check_keys(cfg, range(len(cfg.reports))))
+            if cfg.reports[int(key_path[1])].name in chosen]
 
 
 def report_headers(report: ReportConfig, version: str = "v2", timezone: str = "UTC",

@@ -171,14 +171,18 @@ def test_weekly_time_series_has_every_week(tmp_path: Path, emulator) -> None:
     assert summary.outcomes[0].rows == 25  # 2026-01-05 .. 2026-06-28 is exactly 25 Monday-Sunday weeks
 
 
-def test_google_sheets_destination_fails_clearly_until_it_exists(tmp_path: Path, emulator) -> None:
-    """A google_sheets destination is reported as not available yet instead of being skipped silently."""
+def test_google_sheets_destination_is_written_by_its_sink(tmp_path: Path, emulator, sheets_emulator,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A google_sheets destination is checked and written through the registry (the Sheets emulator here)."""
+    monkeypatch.setenv("SHEETS_EMULATOR_HOST", sheets_emulator.host)
+    sheets_emulator.service.create_spreadsheet("1AbCdEfGhIjKlMnOp")
     text = BASE.replace("destinations:\n", "destinations:\n  sheet: {type: google_sheets, spreadsheet: "
                         "1AbCdEfGhIjKlMnOp}\n").replace("destination: book\n", "destination: sheet\n")
-    env = env_for(emulator) | {"SHEETS_EMULATOR_HOST": "127.0.0.1:9"}  # no credentials file needed with it
+    env = env_for(emulator) | {"SHEETS_EMULATOR_HOST": sheets_emulator.host}  # no credentials file needed with it
     cfg = load_config(write_config(tmp_path, text), env)
     summary = run_config(cfg, report_names=["Platforms"], now=NOW)
-    assert summary.outcomes[0].status == "failed" and "not available yet" in summary.outcomes[0].error
+    assert summary.outcomes[0].status == "ok", summary.outcomes[0].error
+    assert summary.outcomes[0].outputs == ["Google Sheets 1AbCdEfGhIjKlMnOp \u203a Platforms"]
 
 
 def test_refused_credentials_fail_every_report_without_leaking_the_secret(tmp_path: Path, emulator) -> None:

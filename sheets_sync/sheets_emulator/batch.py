@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sheets_sync.sheets_emulator import a1
+from sheets_sync.sheets_emulator import a1, colours
 from sheets_sync.sheets_emulator.errors import (
     CELL_CHARACTERS,
     CELL_LIMIT,
@@ -20,7 +20,13 @@ from sheets_sync.sheets_emulator.errors import (
     invalid_request,
 )
 from sheets_sync.sheets_emulator.fieldmask import FieldMaskError, Path, apply_mask, parse_mask
-from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet, grid_range_json, new_sheet_properties
+from sheets_sync.sheets_emulator.model import (
+    OWNER_EMAIL,
+    Sheet,
+    Spreadsheet,
+    grid_range_json,
+    new_sheet_properties,
+)
 from sheets_sync.sheets_emulator.ranges import grid_bounds, grid_rect, within_grid
 
 Json = dict[str, Any]
@@ -123,17 +129,6 @@ def _check_visible(book: Spreadsheet) -> None:
         raise RequestError("You can't hide all the sheets in a document.")
 
 
-def _float32(component: Any) -> int | float:
-    """A colour component as Google stores it: single precision, printed short (0.4980392156862745 → 0.49803922)."""
-    number = float(f"{float(component):.8g}")
-    return int(number) if number.is_integer() else number
-
-
-def _colour(colour: Any) -> Json:
-    """An rgb Color with zero components left out, as proto3 answers it."""
-    return {k: _float32(v) for k, v in (colour or {}).items() if v}
-
-
 def _sync_tab_colour(props: Json, paths: list[Path]) -> None:
     """tabColor and tabColorStyle.rgbColor are one setting: writing either sets (or clears) both."""
     named = {p[0] for p in paths}
@@ -142,15 +137,15 @@ def _sync_tab_colour(props: Json, paths: list[Path]) -> None:
         rgb = style.get("rgbColor")
         props.pop("tabColor", None)
         if rgb is not None:
-            props["tabColorStyle"] = {"rgbColor": _colour(rgb)}
-            props["tabColor"] = _colour(rgb)
+            props["tabColorStyle"] = {"rgbColor": colours.rgb(rgb)}
+            props["tabColor"] = colours.rgb(rgb)
         elif not style:
             props.pop("tabColorStyle", None)
     elif "tabColor" in named:
         if props.get("tabColor") is None:
             props.pop("tabColorStyle", None)
         else:
-            props["tabColor"] = _colour(props["tabColor"])
+            props["tabColor"] = colours.rgb(props["tabColor"])
             props["tabColorStyle"] = {"rgbColor": props["tabColor"]}
 
 
@@ -301,6 +296,7 @@ def duplicate_sheet(book: Spreadsheet, body: Json, ctx: BatchContext) -> Json:
 
 def _write_cells(sheet: Sheet, rect: a1.Rect, rows: list[Json], paths: list[Path], clear_rest: bool) -> None:
     """CellData rows written from rect's corner; uncovered cells of `rect` lose the masked fields."""
+    paths = colours.mask_with_twins(paths)
     covered: set[tuple[int, int]] = set()
     for i, row in enumerate(rows):
         r = rect.start_row + i
@@ -310,8 +306,9 @@ def _write_cells(sheet: Sheet, rect: a1.Rect, rows: list[Json], paths: list[Path
             c = rect.start_col + j
             if c >= rect.end_col:
                 break
-            _check_text(given or {})
-            sheet.put(r, c, _clean_cell(apply_mask(sheet.cell(r, c), given or {}, paths)))
+            written = colours.cell_with_styles(given or {})
+            _check_text(written)
+            sheet.put(r, c, _clean_cell(apply_mask(sheet.cell(r, c), written, paths)))
             covered.add((r, c))
     if clear_rest:
         for r, c, cell in sheet.cells_in(rect):
@@ -337,8 +334,8 @@ def update_cells(book: Spreadsheet, body: Json, ctx: BatchContext) -> Json:
 
 def repeat_cell(book: Spreadsheet, body: Json, ctx: BatchContext) -> Json:
     sheet, rect = grid_rect(book, body.get("range") or {})
-    given = body.get("cell") or {}
-    paths = _mask(body)
+    given = colours.cell_with_styles(body.get("cell") or {})
+    paths = colours.mask_with_twins(_mask(body))
     _check_text(given)
     empty_result = _clean_cell(apply_mask({}, given, paths))
     for r in range(rect.start_row, rect.end_row):
@@ -671,7 +668,11 @@ def add_protected_range(book: Spreadsheet, body: Json, ctx: BatchContext) -> Jso
     given["requestingUserCanEdit"] = True
     given["editors"] = {k: v for k, v in (given.get("editors") or {}).items() if v}
     given = {k: v for k, v in given.items() if v is not False and v != ""}
-    sheet.protected_ranges.append(given)
+    # The reply echoes the editors asked for; the stored range also lists the owner, who can always edit it
+    stored = copy.deepcopy(given)
+    users = stored["editors"].get("users") or []
+    stored["editors"]["users"] = [OWNER_EMAIL, *(u for u in users if u != OWNER_EMAIL)]
+    sheet.protected_ranges.append(stored)
     return {"addProtectedRange": {"protectedRange": protected_range_json(given)}}
 
 
@@ -709,6 +710,8 @@ def add_dimension_group(book: Spreadsheet, body: Json, ctx: BatchContext) -> Jso
     containing = [g for g in groups if g["range"]["startIndex"] <= start and end <= g["range"]["endIndex"]]
     groups.append({"range": {"dimension": "ROWS" if rows else "COLUMNS", "startIndex": start, "endIndex": end},
                    "depth": len(containing) + 1})
+    # The first group sets where the +/- control sits (after the group); it stays after the groups are gone
+    sheet.properties["gridProperties"].setdefault("rowGroupControlAfter" if rows else "columnGroupControlAfter", True)
     return {"addDimensionGroup": {"dimensionGroups": groups_json(sheet, rows)}}
 
 

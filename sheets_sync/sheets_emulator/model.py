@@ -9,6 +9,9 @@ from typing import Any
 from sheets_sync.sheets_emulator.a1 import Rect
 
 Json = dict[str, Any]
+# The account that owns every emulated spreadsheet (Google lists the owner as an editor of each protected range).
+# A reserved domain (RFC 2606): it can never be a real account.
+OWNER_EMAIL = "owner@sheets-emulator.invalid"
 
 DEFAULT_FORMAT: Json = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -134,10 +137,6 @@ class Sheet:
         for key, default in _GRID_OMITTED_WHEN_DEFAULT.items():
             if grid.get(key) == default:
                 del grid[key]
-        # Once a tab has groups, Google answers where their +/- control sits (false: before the group)
-        for key, groups in (("rowGroupControlAfter", self.row_groups), ("columnGroupControlAfter", self.column_groups)):
-            if groups:
-                grid.setdefault(key, False)
         return props
 
 

@@ -14,6 +14,9 @@ _EPOCH = dt.datetime(1899, 12, 30)
 _DEFAULT_PATTERNS = {"DATE": "M/d/yyyy", "TIME": "h:mm:ss am/pm", "DATE_TIME": "M/d/yyyy H:mm:ss",
                      "PERCENT": "0.00%", "CURRENCY": "$#,##0.00", "NUMBER": "#,##0.00", "SCIENTIFIC": "0.00E+00"}
 _DATE_TYPES = {"DATE", "TIME", "DATE_TIME"}
+# USER_ENTERED text Google reads as a date (ISO form only: the form the recordings show) and the format it gives it
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+ISO_DATE_FORMAT: Json = {"type": "DATE", "pattern": "yyyy-mm-dd"}
 _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dd|d|hh|h|HH|H|ss|s|am/pm|AM/PM|\"[^\"]*\"|\\.|.", re.IGNORECASE)
 
 
@@ -28,17 +31,39 @@ def written_value(value: Any, user_entered: bool) -> Json:
         return {}
     if not user_entered:
         return {"stringValue": text}
-    # USER_ENTERED, approximated: formulas, a quote that forces text, numbers and booleans; no dates or money
+    # USER_ENTERED, approximated: formulas, a quote that forces text, ISO dates, numbers and booleans; no money
     if text.startswith("=") and len(text) > 1:
         return {"formulaValue": text}
     if text.startswith("'"):
         return {"stringValue": text[1:]}
+    serial = iso_date_serial(text)
+    if serial is not None:
+        return {"numberValue": serial}
     if _NUMBER.match(text.strip()):
         number = float(text)
         return {"numberValue": int(number) if number.is_integer() and abs(number) < 2**53 else number}
     if text.upper() in ("TRUE", "FALSE"):
         return {"boolValue": text.upper() == "TRUE"}
     return {"stringValue": text}
+
+
+def iso_date_serial(text: str) -> int | None:
+    """The date serial (days since 1899-12-30) of `yyyy-mm-dd` text that names a real date, else None."""
+    match = _ISO_DATE.match(text.strip())
+    if match is None:
+        return None
+    try:
+        day = dt.datetime(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return (day - _EPOCH).days
+
+
+def entered_number_format(value: Any, user_entered: bool) -> Json | None:
+    """The number format USER_ENTERED text brings with it: a date typed as `2020-01-01` shows as it was typed."""
+    if user_entered and isinstance(value, str) and iso_date_serial(value) is not None:
+        return dict(ISO_DATE_FORMAT)
+    return None
 
 
 def effective_value(cell: Json) -> Json | None:

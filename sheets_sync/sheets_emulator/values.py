@@ -18,7 +18,7 @@ from sheets_sync.sheets_emulator.errors import (
 )
 from sheets_sync.sheets_emulator.model import Sheet, Spreadsheet
 from sheets_sync.sheets_emulator.ranges import resolve_a1
-from sheets_sync.sheets_emulator.render import rendered, written_value
+from sheets_sync.sheets_emulator.render import entered_number_format, rendered, written_value
 
 Json = dict[str, Any]
 _LIST = "type.googleapis.com/google.protobuf.ListValue"
@@ -154,6 +154,11 @@ def _put_values(sheet: Sheet, top: int, left: int, rows: list[list[Any]],
             cell.pop("userEnteredValue", None)
             if value:
                 cell["userEnteredValue"] = value
+            entered_format = entered_number_format(raw, options.user_entered)
+            fmt = cell.get("userEnteredFormat") or {}
+            if entered_format is not None and "numberFormat" not in fmt:
+                # a typed date gets a date format unless the cell already has a number format of its own
+                cell["userEnteredFormat"] = {**fmt, "numberFormat": entered_format}
             sheet.put(top + i, left + j, cell)
             written.add((top + i, left + j))
     return written
@@ -227,30 +232,41 @@ def batch_update(book: Spreadsheet, body: Json, expand_anchor: bool) -> Json:
     return out
 
 
-def _row_has_data(sheet: Sheet, row: int, start_col: int, end_col: int) -> bool:
-    return any("userEnteredValue" in sheet.cell(row, c) for c in range(start_col, end_col))
+def find_table(sheet: Sheet, search: a1.Rect) -> a1.Rect | None:
+    """The "logical table" values.append writes below: the block of touching values (diagonals too) that holds
+    the range's last value, spreading past the range. Google's recorded rule: after a row `x, "", z` in A1:C1,
+    appending into the whole tab finds the table `C1` (only z's block) and writes `C2:E2`, while appending at
+    `A1` finds `A1` and writes `A2:C2`."""
+    in_range = [(r, c) for r, c, cell in sheet.cells_in(search) if "userEnteredValue" in cell]
+    if not in_range:
+        return None
+    data = {position for position, cell in sheet.cells.items() if "userEnteredValue" in cell}
+    seen = {max(in_range)}  # the range's last value in row-major order
+    queue = list(seen)
+    while queue:
+        r, c = queue.pop()
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                neighbour = (r + dr, c + dc)
+                if neighbour in data and neighbour not in seen:
+                    seen.add(neighbour)
+                    queue.append(neighbour)
+    rows, cols = [r for r, _c in seen], [c for _r, c in seen]
+    return a1.Rect(min(rows), max(rows) + 1, min(cols), max(cols) + 1)
 
 
 def append(book: Spreadsheet, text: str, body: Json, options: ValueOptions) -> Json:
-    """values.append: after the table found from the range's top (approximation: the last contiguous data row)."""
+    """values.append: below the table found in the range, starting at the table's first column."""
     rows = _matrix(body.get("values"), "data.values", body.get("majorDimension") or "ROWS")
     sheet, bounds = resolve_a1(book, text)
     search = a1.clamp(bounds, sheet.rows, sheet.cols)
-    data_rows = sorted({r for r, _c, cell in sheet.cells_in(search) if "userEnteredValue" in cell})
     out: Json = {"spreadsheetId": book.spreadsheet_id}
-    left = search.start_col
-    if data_rows:
-        first = data_rows[0]
-        last = first
-        while last + 1 in set(data_rows):
-            last += 1
-        table_cols = [c for r, c, cell in sheet.cells_in(a1.Rect(first, last + 1, search.start_col, search.end_col))
-                      if "userEnteredValue" in cell]
-        table = a1.Rect(first, last + 1, min(table_cols), max(table_cols) + 1)
+    table = find_table(sheet, search)
+    if table is not None:
         out["tableRange"] = a1.format_range(sheet.title, table)
-        top, left = last + 1, table.start_col
+        top, left = table.end_row, table.start_col
     else:
-        top = search.start_row
+        top, left = search.start_row, search.start_col
     height, width = len(rows), max((len(r) for r in rows), default=0)
     if options.insert_rows and height:
         _shift_rows_down(sheet, top, height)

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from sheets_sync.sinks.base import Sink
 from sheets_sync.sinks.csv_sink import CsvSink
 from sheets_sync.sinks.excel.sink import ExcelSink
+from sheets_sync.sinks.google_sheets import GoogleSheetsSink
 
-# google_sheets has a config model but no sink yet: the orchestrator reports it as not available.
 SINKS: dict[str, Sink] = {
     "excel": ExcelSink(),
     "csv": CsvSink(),
+    "google_sheets": GoogleSheetsSink(),
 }
 
 

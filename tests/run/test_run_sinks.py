@@ -15,7 +15,7 @@ from sheets_sync.config import load_config
 from sheets_sync.errors import SinkError
 from sheets_sync.orchestrator import history_for, run_config
 from sheets_sync.sinks.base import ReportTable, SinkContext, SinkResult
-from sheets_sync.sinks.registry import registered, sink_for
+from sheets_sync.sinks.registry import SINKS, registered, sink_for
 from sheets_sync.validate import validate_config
 
 from .run_helpers import NOW, config_text, env_for, files_under, write_config
@@ -53,9 +53,10 @@ def test_a_registered_sink_gets_the_run_and_no_file_is_written(tmp_path: Path, m
     cfg = load_config(write_config(tmp_path, config_text(reports, destinations=SHEET)), env_for(emu) | SHEETS_ENV)
     before = files_under(tmp_path)
     sink = RecordingSink(emu)
+    previous = sink_for("google_sheets")
     with registered("google_sheets", sink):
         summary = run_config(cfg, now=NOW)
-    assert sink_for("google_sheets") is None  # the registration ended with the block
+    assert sink_for("google_sheets") is previous  # the registration ended with the block
     assert sink.checked == [("sheet", ["Campaigns", "Platforms"], 0)]  # checked before the first request
     assert [name for name, _ in sink.written["sheet"]] == ["Campaigns", "Platforms"]
     assert all(rows > 0 for _, rows in sink.written["sheet"])
@@ -74,8 +75,10 @@ def test_the_orchestrator_has_no_branch_on_a_destination_type() -> None:
     assert not [text for text in compared if ".type" in text]
 
 
-def test_an_unregistered_destination_type_fails_as_not_available(tmp_path: Path, emulator) -> None:
+def test_an_unregistered_destination_type_fails_as_not_available(tmp_path: Path, emulator,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A destination type with no sink fails its reports with "not available yet"; the others are written."""
+    monkeypatch.delitem(SINKS, "google_sheets")  # as a build without the Sheets sink would be
     reports = [("Campaigns", "campaigns/performance", "sheet"), ("Platforms", "platforms/performance", "flat")]
     text = config_text(reports, destinations=SHEET + '  flat: {type: csv, output: "out/{report}.csv"}\n')
     cfg = load_config(write_config(tmp_path, text), env_for(emulator) | SHEETS_ENV)

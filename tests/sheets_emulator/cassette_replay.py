@@ -3,7 +3,8 @@
 Ids the server generates (spreadsheet keys, sheet ids, named and protected range ids) differ between
 Google and the emulator: the first time a recorded id meets its emulator counterpart in an answer, the
 pair is remembered, later requests are rewritten with the emulator's id, and later answers must use the
-same pair. Everything else is compared: status, key sets, value types, list lengths, and values.
+same pair. The recording account's e-mail stands for the emulator's owner account. Everything else is compared:
+status, key sets, value types, list lengths, and values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from sheets_sync.sheets_emulator.model import OWNER_EMAIL
+
 SHEETS_HOST = "sheets.googleapis.com"
 # Keys whose values the server makes up; compared through the id map, never literally.
 ID_KEYS = frozenset({"spreadsheetId", "sheetId", "namedRangeId", "protectedRangeId", "id", "sourceSheetId"})
@@ -23,6 +26,8 @@ ID_KEYS = frozenset({"spreadsheetId", "sheetId", "namedRangeId", "protectedRange
 TIME_KEYS = frozenset({"createdTime", "modifiedTime"})
 # Keys of response values that carry a spreadsheet key inside a longer string.
 URL_KEYS = frozenset({"spreadsheetUrl"})
+# The service account that made the recordings stands for the emulator's fixed owner account.
+ACCOUNTS = {"telegram-budgeter@telegram-budgeter.iam.gserviceaccount.com": OWNER_EMAIL}
 
 
 @dataclass
@@ -159,6 +164,7 @@ def compare(expected: Any, actual: Any, ids: IdMap, path: str = "$", key: str = 
     if isinstance(expected, str) and isinstance(actual, str):
         if key in URL_KEYS or key == "message":
             expected = ids.text(expected)
+        expected = ACCOUNTS.get(expected, expected)
         return [] if expected == actual else [f"{path}: {actual!r}, recorded {expected!r}"]
     if _number(expected) and _number(actual):
         return [] if float(expected) == float(actual) else [f"{path}: {actual!r}, recorded {expected!r}"]

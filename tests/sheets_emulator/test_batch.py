@@ -7,6 +7,7 @@ import pytest
 import requests
 from conftest import KEY, SHEETS
 
+from sheets_sync.sheets_emulator.model import OWNER_EMAIL
 from sheets_sync.sheets_emulator.server import RunningSheetsEmulator
 
 
@@ -150,7 +151,7 @@ def test_repeat_cell_merges_listed_format_fields(book: gspread.Spreadsheet, shee
     book.sheet1.format("A1:B1", {"textFormat": {"bold": True}})
     sheet = sheets_emulator.service.spreadsheet(KEY).sheets[0]
     assert sheet.cell(0, 0) == {"userEnteredValue": {"stringValue": "v"}, "userEnteredFormat": {
-        "backgroundColor": {"red": 1}, "textFormat": {"bold": True}}}
+        "backgroundColor": {"red": 1}, "backgroundColorStyle": {"rgbColor": {"red": 1}}, "textFormat": {"bold": True}}}
     assert sheet.cell(0, 1) == {"userEnteredFormat": {"textFormat": {"bold": True}}}
 
 
@@ -356,3 +357,53 @@ def test_generated_sheet_ids_follow_the_seed():
 
     assert new_id(7) == new_id(7)
     assert new_id(7) != new_id(8)
+
+
+def test_protected_ranges_list_the_owner_as_an_editor_after_the_reply(book: gspread.Spreadsheet,
+                                                                       session: requests.Session):
+    """The addProtectedRange reply echoes the editors asked for; the stored range lists the owner first."""
+    protected = {"range": {"sheetId": 0, "endRowIndex": 1}, "warningOnly": True,
+                 "editors": {"users": ["ann@example.com"]}}
+    reply = _batch(session, {"addProtectedRange": {"protectedRange": protected}}).json()["replies"][0]
+    assert reply["addProtectedRange"]["protectedRange"]["editors"] == {"users": ["ann@example.com"]}
+    listed = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.protectedRanges.editors"}).json()
+    assert listed["sheets"][0]["protectedRanges"] == [{"editors": {"users": [OWNER_EMAIL, "ann@example.com"]}}]
+
+
+@pytest.mark.parametrize(("dimension", "key"),
+                         [("ROWS", "rowGroupControlAfter"), ("COLUMNS", "columnGroupControlAfter")])
+def test_group_control_after_is_shown_once_a_group_was_added_and_stays(book: gspread.Spreadsheet,
+                                                                        session: requests.Session,
+                                                                        dimension: str, key: str):
+    """A tab's first dimension group makes gridProperties show `<dim>GroupControlAfter: true`, even once removed."""
+    def grid() -> dict:
+        answer = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.properties.gridProperties"}).json()
+        return dict(answer["sheets"][0]["properties"]["gridProperties"])
+
+    assert key not in grid()
+    group = {"sheetId": 0, "dimension": dimension, "startIndex": 0, "endIndex": 2}
+    _batch(session, {"addDimensionGroup": {"range": group}})
+    assert grid()[key] is True
+    _batch(session, {"deleteDimensionGroup": {"range": group}})
+    assert grid()[key] is True
+
+
+def test_format_colours_are_kept_in_eight_bits_and_mirrored_in_their_styles(book: gspread.Spreadsheet,
+                                                                           session: requests.Session):
+    """A written backgroundColor also sets backgroundColorStyle (and a foregroundColorStyle the foregroundColor),
+    each component cut to 8 bits (0.5 reads back 0.49803922), as Google answers them."""
+    book.sheet1.format("A1", {"backgroundColor": {"green": 1, "blue": 0.5},
+                              "textFormat": {"foregroundColorStyle": {"rgbColor": {"red": 0.2}}}})
+    shown = session.get(f"{SHEETS}/{KEY}", params={"ranges": "A1",
+                                                    "fields": "sheets.data.rowData.values.userEnteredFormat"}).json()
+    fmt = shown["sheets"][0]["data"][0]["rowData"][0]["values"][0]["userEnteredFormat"]
+    assert fmt == {"backgroundColor": {"green": 1, "blue": 0.49803922},
+                   "backgroundColorStyle": {"rgbColor": {"green": 1, "blue": 0.49803922}},
+                   "textFormat": {"foregroundColor": {"red": 0.2}, "foregroundColorStyle": {"rgbColor": {"red": 0.2}}}}
+    _batch(session, {"repeatCell": {"range": {"sheetId": 0, "endRowIndex": 1, "endColumnIndex": 1},
+                                    "cell": {"userEnteredFormat": {"backgroundColor": {"red": 1}}},
+                                    "fields": "userEnteredFormat.backgroundColor"}})
+    again = session.get(f"{SHEETS}/{KEY}", params={"ranges": "A1",
+                                                    "fields": "sheets.data.rowData.values.userEnteredFormat"}).json()
+    assert again["sheets"][0]["data"][0]["rowData"][0]["values"][0]["userEnteredFormat"]["backgroundColorStyle"] == {
+        "rgbColor": {"red": 1}}

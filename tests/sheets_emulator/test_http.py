@@ -173,3 +173,18 @@ def test_a_fields_mask_naming_grid_data_returns_it(book: gspread.Spreadsheet, se
     body = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.data.columnMetadata"}).json()
     assert body["sheets"][0]["data"][0]["columnMetadata"][:2] == [{"pixelSize": 100}, {"pixelSize": 100}]
     assert len(body["sheets"][0]["data"][0]["columnMetadata"]) == 26
+
+
+def test_a_fields_mask_on_notes_answers_only_the_notes_of_the_range(book: gspread.Spreadsheet,
+                                                                    session: requests.Session):
+    """`fields=sheets.data.rowData.values.note` answers each row's notes, `{}` for a cell without one, and
+    `data: [{}]` for a range with none, as Google does."""
+    empty = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.data.rowData.values.note",
+                                                    "ranges": "Sheet1"}).json()
+    assert empty == {"sheets": [{"data": [{}]}]}
+    book.sheet1.update([["v", "w"]], "A2")
+    book.sheet1.insert_notes({"B2": "second", "A3": "third"})
+    notes = session.get(f"{SHEETS}/{KEY}", params={"fields": "sheets.data.rowData.values.note",
+                                                    "ranges": "Sheet1!A2:C3"}).json()
+    assert notes == {"sheets": [{"data": [{"rowData": [{"values": [{}, {"note": "second"}]},
+                                                       {"values": [{"note": "third"}]}]}]}]}

@@ -97,6 +97,29 @@ def test_append_writes_after_the_table_and_grows_the_grid(book: gspread.Spreadsh
     assert ws.get_all_values() == [["h1", "h2"], ["a", "1"], ["b", "2"]]
 
 
+def test_append_after_a_row_with_a_gap_follows_the_block_of_the_last_value(book: gspread.Spreadsheet,
+                                                                            session: requests.Session):
+    """Google's logical table: after `x, "", z`, appending into the tab writes below z's block (C2:E2), at A1
+    below A1's block (A2:C2)."""
+    row = {"values": [["x", "", "z"]]}
+    _put(session, "A1", row["values"])
+    whole = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27:append", params={"valueInputOption": "RAW"},
+                         json=row).json()
+    assert (whole["tableRange"], whole["updates"]["updatedRange"]) == ("Sheet1!C1", "Sheet1!C2:E2")
+    at_a1 = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21A1:append", params={"valueInputOption": "RAW"},
+                         json=row).json()
+    assert (at_a1["tableRange"], at_a1["updates"]["updatedRange"]) == ("Sheet1!A1", "Sheet1!A2:C2")
+
+
+def test_append_table_spreads_past_the_range_through_touching_cells(book: gspread.Spreadsheet,
+                                                                    session: requests.Session):
+    """A table found from `A1` takes in every value touching it (diagonals too), so the row goes below all."""
+    _put(session, "A1", [["h1", "h2"], ["a", None], [None, "b"]])
+    reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21A1:append", params={"valueInputOption": "RAW"},
+                         json={"values": [["c"]]}).json()
+    assert (reply["tableRange"], reply["updates"]["updatedRange"]) == ("Sheet1!A1:B3", "Sheet1!A4")
+
+
 def test_append_to_an_empty_sheet_has_no_table_range(book: gspread.Spreadsheet, session: requests.Session):
     """With no table found, the answer has no tableRange and the rows go at the range's start."""
     reply = session.post(f"{SHEETS}/{KEY}/values/%27Sheet1%27%21C3:append", params={"valueInputOption": "RAW"},
@@ -171,3 +194,25 @@ def test_update_counts_only_non_null_cells_but_spans_the_data(book: gspread.Spre
     reply = _put(session, "A1:D3", [["a", None, None], [None, None, None], [None, None, "z"]])
     assert reply == {"spreadsheetId": KEY, "updatedRange": "Sheet1!A1:C3", "updatedRows": 2, "updatedColumns": 2,
                      "updatedCells": 2}
+
+
+def test_user_entered_iso_dates_become_date_serials_shown_as_typed(book: gspread.Spreadsheet,
+                                                                  session: requests.Session):
+    """USER_ENTERED `2020-01-01` is the serial 43831 with a yyyy-mm-dd date format; RAW and non-dates stay text."""
+    _put(session, "A1", [["2020-01-01", "2020-02-30"]], "USER_ENTERED")
+    _put(session, "C1", [["2020-01-01"]])
+    read = f"{SHEETS}/{KEY}/values/A1:C1"
+    assert session.get(read).json()["values"] == [["2020-01-01", "2020-02-30", "2020-01-01"]]
+    unformatted = session.get(read, params={"valueRenderOption": "UNFORMATTED_VALUE"}).json()["values"]
+    assert unformatted == [[43831, "2020-02-30", "2020-01-01"]]
+    as_string = session.get(read, params={"valueRenderOption": "UNFORMATTED_VALUE",
+                                          "dateTimeRenderOption": "FORMATTED_STRING"}).json()["values"]
+    assert as_string == [["2020-01-01", "2020-02-30", "2020-01-01"]]
+    assert session.get(read, params={"valueRenderOption": "FORMULA"}).json()["values"][0][0] == 43831
+
+
+def test_a_typed_date_keeps_the_cells_own_number_format(book: gspread.Spreadsheet, session: requests.Session):
+    """A cell already formatted M/d/yyyy shows a typed ISO date in that format."""
+    book.sheet1.format("A1", {"numberFormat": {"type": "DATE", "pattern": "M/d/yyyy"}})
+    _put(session, "A1", [["1999-01-02"]], "USER_ENTERED")
+    assert session.get(f"{SHEETS}/{KEY}/values/A1").json()["values"] == [["1/2/1999"]]
