@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from sheets_sync.cli import main
 from sheets_sync.config import load_config
 from sheets_sync.orchestrator import RunSummary, run_config
 from sheets_sync.validate import validate_config
@@ -209,3 +210,17 @@ def test_a_template_with_the_comparison_headers_validates_and_is_filled(tmp_path
     bad = write_config(tmp_path, head + mix.replace("{dest}", "old"))
     problems = [p.message for p in validate_config(bad, env_for(emulator), now=NOW).errors]
     assert any("impressions (2026-05-01 – 2026-05-31)" in message for message in problems), problems
+
+
+def test_dry_run_prints_the_comparison_period_above_the_table(tmp_path: Path, emulator: Any, capsys: Any,
+                                                              monkeypatch: Any) -> None:
+    """`run --dry-run` names the period and the period it is compared with, and writes no file."""
+    path = write_config(tmp_path, HEAD + report_yaml("Mix", "platforms/performance",
+                                                     "{start: 2026-06-01, end: 2026-06-30}",
+                                                     compare="previous_period"))
+    for name, value in env_for(emulator).items():
+        monkeypatch.setenv(name, value)
+    assert main(["run", str(path), "--dry-run", "--rows", "2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "2026-06-01 to 2026-06-30, compared with 2026-05-01 to 2026-05-31" in out
+    assert not (tmp_path / "out").exists()
