@@ -48,6 +48,7 @@ class ResolvedReport:
     key: tuple[str, ...] = ()                   # upsert: the key columns (a time series: startDate by default)
     lookback_days: int = 0
     fingerprint: str = ""                       # what shapes the rows (config.modes.row_shape_fingerprint)
+    compare: str | None = None                  # previous_period | previous_year (sheets_sync.comparison)
 
     def row_limit(self, cap: int | None = None) -> int | None:
         """The smaller of the report's `max_rows` and a run-wide `cap` (preview, --rows); None = no limit."""
@@ -76,7 +77,8 @@ def resolve_report(report: ReportConfig, tz: str, now: dt.datetime) -> ResolvedR
         fill_gaps=bool(report.fill_gaps) and endpoint.granularity, max_rows=report.max_rows,
         tab=report.tab, table=report.table, destinations=report.destinations, start=start, end=end, timezone=tz,
         mode=report.mode or "replace", key=effective_key(report, endpoint),
-        lookback_days=lookback_days(report.lookback), fingerprint=row_shape_fingerprint(report))
+        lookback_days=lookback_days(report.lookback), fingerprint=row_shape_fingerprint(report),
+        compare=report.compare if endpoint.requires_dates else None)
 
 
 def api_params(report: ReportConfig, endpoint: Endpoint, start: dt.date | None,
