@@ -31,9 +31,11 @@ def compared(client: Any, report: ResolvedReport, period: tuple[dt.date | None, 
     `rows` are the records `table` was built of, in row order; `period` the dates they cover.
     """
     start, end = period
-    if report.compare is None or start is None or end is None:
+    if report.compare is None or report.compare_period is None or start is None or end is None:
         return table, 0
-    earlier = comparison_period(report.compare, start, end)
+    earlier = report.compare_period
+    if (start, end) != (report.start, report.end):  # not the planned dates (append/upsert, refused with compare)
+        earlier = comparison_period(report.compare, start, end)
     logger.info("report %r: compared with %s (%s)", report.name, period_text(earlier), report.compare)
     params = {**report.params, "startDate": earlier[0].isoformat(), "endDate": earlier[1].isoformat()}
     result = client.fetch(report.endpoint, params, max_rows=max_rows)

@@ -35,22 +35,43 @@ Period = tuple[dt.date, dt.date]
 Key = Hashable
 
 
-def comparison_period(kind: str, start: dt.date, end: dt.date) -> Period:
+def comparison_period(kind: str, start: dt.date, end: dt.date, *, rolling_days: bool = False) -> Period:
     """The period `start`..`end` is compared with.
 
     previous_year: the same dates one year earlier (29 February becomes 28 February).
     previous_period: whole calendar months (so quarters and years too) → the same number of months just
-    before; anything else (days, ISO weeks, month to date) → the same number of days just before.
+    before; anything else (days, ISO weeks, month to date), and any `rolling_days` range (see
+    `counts_days`) → the same number of days just before.
     """
     if kind == "previous_year":
         return add_years(start, -1), add_years(end, -1)
     if kind != "previous_period":
         raise ValueError(f"unknown comparison {kind!r}; expected one of {', '.join(COMPARE_KINDS)}")
-    if start.day == 1 and end == month_end(end):
+    if not rolling_days and start.day == 1 and end == month_end(end):
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         return month_start(start, months), start - dt.timedelta(days=1)
     days = (end - start).days + 1
     return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+
+
+def planned_period(kind: str | None, date_range: Any, start: dt.date | None, end: dt.date | None) -> Period | None:
+    """The comparison period of a report asking for `start`..`end` by `date_range`; None without `compare`."""
+    if kind is None or start is None or end is None:
+        return None
+    return comparison_period(kind, start, end, rolling_days=counts_days(date_range))
+
+
+def counts_days(date_range: Any) -> bool:
+    """Whether a `date_range` spec counts days (last_30_days, `{last: 30}`): its previous period is as many days.
+
+    Such a range covers a whole calendar month now and then (last_30_days run on 1 July is June), and comparing
+    it with May's 31 days on that one day of a daily schedule would break the series; so it never switches.
+    """
+    if isinstance(date_range, str):
+        return date_range.startswith("last_") and date_range.endswith("_days")
+    def value(key: str) -> Any:
+        return date_range.get(key) if isinstance(date_range, Mapping) else getattr(date_range, key, None)
+    return value("last") is not None and (value("unit") or "days") == "days"
 
 
 def period_text(period: Period) -> str:

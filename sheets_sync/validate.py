@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheets_sync.comparison import compared_columns, comparison_period
+from sheets_sync.comparison import compared_columns, planned_period
 from sheets_sync.config import Config, ReportConfig, check_config_file
 from sheets_sync.config.loader import overlaps, problem_at_config, sorted_problems
 from sheets_sync.config.modes import bucket_start_missing, period_fields
@@ -128,9 +128,8 @@ def _with_comparison(report: ReportConfig, columns: list[tuple[str, str]], timez
         start, end = report_period(report, timezone, now or dt.datetime.now(dt.UTC))
     except (ValueError, OverflowError):  # a range that cannot be resolved is reported by the config checks
         return columns
-    if start is None or end is None:
-        return columns
-    return compared_columns(columns, comparison_period(report.compare, start, end))
+    earlier = planned_period(report.compare, report.date_range, start, end)
+    return columns if earlier is None else compared_columns(columns, earlier)
 
 
 def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:

@@ -13,8 +13,10 @@ from sheets_sync.comparison import (
     compared_columns,
     comparison_period,
     join,
+    planned_period,
     record_keys,
 )
+from sheets_sync.config.ranges import FixedRangeConfig, LastPeriodConfig
 from sheets_sync.report import DEFAULT_NUMBER_FORMATS, Column, ColumnKind, Table, TableMeta
 
 D = dt.date
@@ -39,6 +41,30 @@ def test_previous_year_moves_the_dates_a_year_and_29_february_to_28_february() -
     """previous_year keeps the dates one year earlier; a leap day becomes 28 February."""
     assert comparison_period("previous_year", D(2028, 2, 1), D(2028, 2, 29)) == (D(2027, 2, 1), D(2027, 2, 28))
     assert comparison_period("previous_year", D(2026, 6, 1), D(2026, 6, 30)) == (D(2025, 6, 1), D(2025, 6, 30))
+
+
+JUNE = (D(2026, 6, 1), D(2026, 6, 30))
+
+
+@pytest.mark.parametrize(("date_range", "expected"), [
+    ("last_30_days", (D(2026, 5, 2), D(2026, 5, 31))),                          # run on 1 July: still 30 days
+    (LastPeriodConfig(last=30), (D(2026, 5, 2), D(2026, 5, 31))),
+    ({"last": 30, "unit": "days"}, (D(2026, 5, 2), D(2026, 5, 31))),
+    ("last_month", (D(2026, 5, 1), D(2026, 5, 31))),                            # a calendar unit: May
+    (LastPeriodConfig(last=1, unit="months"), (D(2026, 5, 1), D(2026, 5, 31))),
+    (FixedRangeConfig(start=JUNE[0], end=JUNE[1]), (D(2026, 5, 1), D(2026, 5, 31))),  # whole month typed in
+])
+def test_a_day_counting_range_keeps_its_length_when_it_happens_to_cover_a_whole_month(
+        date_range: Any, expected: tuple[dt.date, dt.date]) -> None:
+    """last_30_days run on 1 July covers June, yet compares with the 30 days before, not May's 31."""
+    assert planned_period("previous_period", date_range, *JUNE) == expected
+
+
+def test_planned_period_is_none_without_compare_or_dates() -> None:
+    """A report without compare, or an endpoint without dates, has no comparison period."""
+    assert planned_period(None, "last_month", *JUNE) is None
+    assert planned_period("previous_year", "last_month", None, None) is None
+    assert planned_period("previous_year", "last_30_days", *JUNE) == (D(2025, 6, 1), D(2025, 6, 30))
 
 
 @pytest.mark.parametrize(("current", "previous", "expected"), [
