@@ -521,7 +521,7 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None, pro
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
     except SheetsSyncError as exc:
-        error = exc
+        error, table = exc, None  # a failure after the table was built (comparison, kept rows) writes none of it
         outcome.fail(exc.message)
         logger.error("report %r failed: %s", report.name, exc.message)
     outcome.requests = tally.requests
