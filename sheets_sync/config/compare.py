@@ -66,7 +66,8 @@ reports:
     endpoint: campaigns/performance
     metrics: [impressions, engagements]
     date_range: last_month
-    compare: previous_period        # whole months → the month(s) before; other ranges → as many days before
+    compare: previous_period        # whole months → the month(s) before; other ranges, and last_N_days
+                                    # always, → as many days just before
   - name: Daily vs last year
     endpoint: instances/performance-over-time
     metrics: [impressions]
@@ -80,5 +81,6 @@ platforms/performance and platforms/return-on-investment (contentType), instance
 row) and instances/performance-over-time (previous_period: bucket i with bucket i; previous_year: the
 bucket holding the same date a year earlier). Refused on endpoints without dates, on posts/performance
 and with mode append/upsert. The comparison is fetched with the same filters through the same client,
-budget and concurrency, and counts in the report's requests; if it fails, the report fails. More in
+budget and concurrency, and counts in the report's requests; if it fails, the report fails and none
+of it is written. More in
 docs/comparison.md."""
