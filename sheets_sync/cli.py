@@ -438,6 +438,9 @@ def _print_tables(summary: RunSummary, rows: int) -> None:
     for name, table in summary.tables.items():
         meta = table.meta
         period = f", {meta.start_date} to {meta.end_date}" if meta.start_date else ""
+        compared = meta.extra.get("compare_period")  # compare: the period the comparison columns hold
+        if compared:
+            period += f", compared with {compared[0]} to {compared[1]}"
         print_rows(console, f"{name} ({meta.endpoint}{period})", table, rows)
 
 

@@ -431,7 +431,7 @@ def check_destinations(cfg: Config, reports: Sequence[ResolvedReport], context: 
     # by each sink.
     names = {report.name for report in reports}
     chosen = [report for report in cfg.reports if report.name in names]
-    found = run_key_problems(cfg, chosen) + run_template_problems(cfg, chosen)
+    found = run_key_problems(cfg, chosen) + run_template_problems(cfg, chosen, context.now)
     problems = [p for p in found if p.severity == "error"]
     notes = [f"destination {p.path.split('.')[1]!r}: {p.message}" for p in found if p.severity == "warning"]
     other: SheetsSyncError | None = None
@@ -481,7 +481,7 @@ def _data_rows(data_shape: str, rows: Sequence[dict[str, Any]]) -> int:
 def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None, progress: RunProgress,
                   store: RowStore | None = None, now: dt.datetime | None = None,
                   ) -> tuple[ReportOutcome, Table | None, SheetsSyncError | None]:
-    from sheets_sync import kept, records
+    from sheets_sync import compare_fetch, kept, records
 
     outcome = ReportOutcome(report=report.name, destinations=list(report.destinations))
     started = time.monotonic()
@@ -513,11 +513,15 @@ def _fetch_report(client: Any, report: ResolvedReport, max_rows: int | None, pro
         version = getattr(getattr(client, "settings", None), "version", "v2")  # v1 lacks some default columns
         table = records.build_table(report.endpoint, rows, metrics=report.metrics, columns=report.columns,
                                     meta=meta, timezone=tz, version=version)
+        # compare: the comparison period through the same client (its requests count in this report's tally)
+        table, compare_pages = compare_fetch.compared(client, report, (start, end), rows, table, max_rows=limit,
+                                                      version=version)
+        outcome.pages += compare_pages
         table = kept.keep(plan, table, store, now or dt.datetime.now(dt.UTC))  # saved before any write
         table.rows = list(table.rows)  # one fetch, several sinks: every destination reads the same rows
         outcome.rows = len(table.rows)
     except SheetsSyncError as exc:
-        error = exc
+        error, table = exc, None  # a failure after the table was built (comparison, kept rows) writes none of it
         outcome.fail(exc.message)
         logger.error("report %r failed: %s", report.name, exc.message)
     outcome.requests = tally.requests

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.catalogue import FILTER_PARAMS, Endpoint
+from sheets_sync.comparison import planned_period
 from sheets_sync.config.modes import effective_key, lookback_days, row_shape_fingerprint
 from sheets_sync.output_names import report_period
 from sheets_sync.report import ColumnSpec
@@ -48,6 +49,8 @@ class ResolvedReport:
     key: tuple[str, ...] = ()                   # upsert: the key columns (a time series: startDate by default)
     lookback_days: int = 0
     fingerprint: str = ""                       # what shapes the rows (config.modes.row_shape_fingerprint)
+    compare: str | None = None                  # previous_period | previous_year (sheets_sync.comparison)
+    compare_period: tuple[dt.date, dt.date] | None = None  # the dates the comparison columns hold
 
     def row_limit(self, cap: int | None = None) -> int | None:
         """The smaller of the report's `max_rows` and a run-wide `cap` (preview, --rows); None = no limit."""
@@ -76,7 +79,10 @@ def resolve_report(report: ReportConfig, tz: str, now: dt.datetime) -> ResolvedR
         fill_gaps=bool(report.fill_gaps) and endpoint.granularity, max_rows=report.max_rows,
         tab=report.tab, table=report.table, destinations=report.destinations, start=start, end=end, timezone=tz,
         mode=report.mode or "replace", key=effective_key(report, endpoint),
-        lookback_days=lookback_days(report.lookback), fingerprint=row_shape_fingerprint(report))
+        lookback_days=lookback_days(report.lookback), fingerprint=row_shape_fingerprint(report),
+        compare=report.compare if endpoint.requires_dates else None,
+        compare_period=planned_period(report.compare, report.date_range, start, end)
+        if endpoint.requires_dates else None)
 
 
 def api_params(report: ReportConfig, endpoint: Endpoint, start: dt.date | None,

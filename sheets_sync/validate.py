@@ -13,12 +13,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheets_sync.comparison import compared_columns, planned_period
 from sheets_sync.config import Config, ReportConfig, check_config_file
 from sheets_sync.config.loader import overlaps, problem_at_config, sorted_problems
 from sheets_sync.config.modes import bucket_start_missing, period_fields
 from sheets_sync.config.problems import Finding, warning
 from sheets_sync.config.yamlread import format_path
 from sheets_sync.errors import ConfigProblem, SheetsSyncError
+from sheets_sync.output_names import report_period
 from sheets_sync.records import default_columns
 from sheets_sync.report import Column, Table, TableMeta
 
@@ -57,21 +59,22 @@ def validate_config(path: str | os.PathLike[str], env: Mapping[str, str] | None 
         # a key already reported as invalid gets no second message
         found = [item for item in found if not overlaps(format_path(item[0]), reported)]
         if result.config is not None:
-            found += check_templates(result.config)
+            found += check_templates(result.config, now)
         problems += [problem_at_config(cfg, path_, message, str(path), severity)
                      for path_, message, severity in (Finding(*item) for item in found)]
     usable = result.config if not any(p.severity == "error" for p in problems) else None
     return Validation(usable, sorted_problems(problems) + result.warnings)
 
 
-def run_template_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[ConfigProblem]:
-    """Template problems of the Excel destinations these reports fill (the pre-fetch check of a run)."""
+def run_template_problems(cfg: Config, reports: Sequence[ReportConfig],
+                          now: dt.datetime | None = None) -> list[ConfigProblem]:
+    """Template problems of the Excel destinations these reports fill (the pre-fetch check of a run at `now`)."""
     used = {name for report in reports for name in report.destinations
             if getattr(cfg.destinations.get(name), "type", None) == "excel"}
     if not any(getattr(cfg.destinations[name], "template", None) for name in used):
         return []
     problems: list[ConfigProblem] = []
-    for key_path, message, severity in (Finding(*item) for item in check_templates(cfg)):
+    for key_path, message, severity in (Finding(*item) for item in check_templates(cfg, now)):
         if key_path[0] == "destinations" and key_path[1] not in used:
             continue
         if key_path[0] == "reports" and not used & set(cfg.reports[int(key_path[1])].destinations):
@@ -91,22 +94,42 @@ def run_key_problems(cfg: Config, reports: Sequence[ReportConfig]) -> list[Confi
             if cfg.reports[int(key_path[1])].name in chosen]
 
 
-def report_headers(report: ReportConfig, version: str = "v2") -> list[str]:
+def report_headers(report: ReportConfig, version: str = "v2", timezone: str = "UTC",
+                   now: dt.datetime | None = None) -> list[str]:
     """The column headers a report will write, known before fetching (explicit columns, or the defaults)."""
-    return [header for _, header in report_columns(report, version) or ()]
+    return [header for _, header in report_columns(report, version, timezone, now) or ()]
 
 
-def report_columns(report: ReportConfig, version: str = "v2") -> list[tuple[str, str]] | None:
-    """(field path, header) of each column a report will write, or None when they cannot be known offline."""
+def report_columns(report: ReportConfig, version: str = "v2", timezone: str = "UTC",
+                   now: dt.datetime | None = None) -> list[tuple[str, str]] | None:
+    """(field path, header) of each column a report will write, or None when they cannot be known offline.
+
+    With `compare:` the comparison columns name the comparison dates of a run at `now` (default: the clock).
+    """
     try:
         endpoint = report.endpoint_info
     except LookupError:  # an unknown endpoint: reported by the config checks
         return None
     added = [(name, name) for name in period_fields(report.mode, endpoint)]  # mode: append's snapshot period
     if report.columns is not None:
-        return added + [(column.field, column.effective_header) for column in report.columns]
-    return added + [(column.field, column.header)
-                    for column in default_columns(endpoint, list(report.metrics or ()), [], version)]
+        own = [(column.field, column.effective_header) for column in report.columns]
+    else:
+        own = [(column.field, column.header)
+               for column in default_columns(endpoint, list(report.metrics or ()), [], version)]
+    return added + _with_comparison(report, own, timezone, now)
+
+
+def _with_comparison(report: ReportConfig, columns: list[tuple[str, str]], timezone: str,
+                     now: dt.datetime | None) -> list[tuple[str, str]]:
+    """`columns` with the comparison columns `compare:` adds (none when the period cannot be resolved)."""
+    if report.compare is None:
+        return columns
+    try:
+        start, end = report_period(report, timezone, now or dt.datetime.now(dt.UTC))
+    except (ValueError, OverflowError):  # a range that cannot be resolved is reported by the config checks
+        return columns
+    earlier = planned_period(report.compare, report.date_range, start, end)
+    return columns if earlier is None else compared_columns(columns, earlier)
 
 
 def _check_keys(cfg: Config, indexes: Sequence[int]) -> Iterator[Found]:
@@ -167,7 +190,7 @@ def check_template_files(cfg: Config) -> Iterator[Found]:
                 yield path, problem
 
 
-def check_templates(cfg: Config) -> Iterator[Found]:
+def check_templates(cfg: Config, now: dt.datetime | None = None) -> Iterator[Found]:
     """Problems between every Excel template and the reports that fill it, as (key path, message).
 
     Template data that no report replaces is a warning (a `Finding` with severity "warning").
@@ -201,7 +224,7 @@ def check_templates(cfg: Config) -> Iterator[Found]:
             if name not in report.destinations or report.tab is None:
                 continue
             key = "table" if report.table is not None else "tab"
-            headers = report_headers(report, cfg.api.version)
+            headers = report_headers(report, cfg.api.version, str(cfg.timezone), now)
             for problem in template_problems(info, report.tab, headers, report.table):
                 found_column_problem = True
                 yield ("reports", index, key), problem

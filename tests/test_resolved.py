@@ -187,3 +187,21 @@ class TestApiSettingsFromConfig:
         """A config key the settings do not know is an error, not silently dropped."""
         with pytest.raises(ValueError, match=r"unknown API setting.*proxy"):
             ApiSettings.from_values({"proxy": "http://x"})
+
+
+class TestComparisonPeriod:
+    def test_the_resolved_report_carries_its_comparison_period(self, write_config):
+        """compare: the resolved report holds the dates its comparison columns will hold (for the dry run too)."""
+        text = MINIMAL.replace("date_range: last_7_days", "date_range: last_month\n    compare: previous_year")
+        report = resolve_report(load(write_config, text).reports[0], "UTC", NOW)
+        assert (report.start, report.end) == (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+        assert report.compare_period == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+        assert resolve_report(load(write_config, MINIMAL).reports[0], "UTC", NOW).compare_period is None
+
+    def test_an_inherited_day_counting_range_compares_with_as_many_days(self, write_config):
+        """defaults.date_range last_30_days on 1 July covers June, yet previous_period is 2-31 May, not May."""
+        text = ("defaults:\n  date_range: last_30_days\n"
+                + MINIMAL.replace("    date_range: last_7_days\n", "    compare: previous_period\n"))
+        report = resolve_report(load(write_config, text).reports[0], "UTC", NOW)
+        assert (report.start, report.end) == (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+        assert report.compare_period == (dt.date(2026, 5, 2), dt.date(2026, 5, 31))

@@ -21,6 +21,7 @@ from sheets_sync.catalogue import (
     get_endpoint,
 )
 from sheets_sync.config.columns import check_columns
+from sheets_sync.config.compare import compare_problems
 from sheets_sync.config.destinations import AlertsConfig, EmailConfig, check_spreadsheet
 from sheets_sync.config.fields import did_you_mean
 from sheets_sync.config.models import Config, ReportConfig
@@ -203,6 +204,7 @@ def _check_report(index: int, written: ReportConfig, report: ReportConfig, cfg: 
     elif endpoint.requires_dates:
         yield from _check_range(at, written, report, cfg, now)
     yield from mode_problems(at, written, report, endpoint)
+    yield from compare_problems(at, report, endpoint)
     # whether each upsert key names a column is checked by sheets_sync.validate, which knows the columns
     yield from check_columns(at, written, report, cfg.api.version)
     headers: dict[str, int] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sheets_sync.config.compare import COMPARE_GUIDE
 from sheets_sync.config.modes import MODES_GUIDE
 from sheets_sync.config.schema import config_json_schema
 from sheets_sync.dates import PRESETS
@@ -122,5 +123,6 @@ def render() -> str:
             lines.append(f"| `{key}` | {_type_text(node)} | {_default(node, key in required)} | {description} |")
         lines.append("")
     lines += ["## Write modes: `mode`, `key`, `lookback`", "", MODES_GUIDE, ""]
+    lines += ["## Comparison periods: `compare`", "", COMPARE_GUIDE, ""]
     lines += ["## Notes", "", NOTES]
     return "\n".join(lines)

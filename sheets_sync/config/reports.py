@@ -161,6 +161,10 @@ class ReportConfig(StrictModel):
     lookback: Annotated[Lookback | None,
                         Field(description="With append/upsert on a time series: re-fetch this many days (7d) or "
                                           "weeks (2w) before the last fetched period, for restated numbers.")] = None
+    compare: Annotated[Literal["previous_period", "previous_year"] | None,
+                       Field(description="Add, after each metric, its value in the previous period (same length "
+                                         "just before) or the same dates a year earlier, and the change in "
+                                         "percent (docs/comparison.md).")] = None
     schedule: Annotated[ScheduleSpec | None, Field(description='Cron ("0 6 * * *") or {every: 15m}.')] = None
 
     # The catalogue entry, set once when the config is resolved (config/resolve.py).

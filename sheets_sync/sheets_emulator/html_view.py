@@ -349,11 +349,10 @@ def _range_text(grid_range: Mapping[str, Any], titles: Mapping[int, str]) -> str
 
 
 def _chosen_tab(sheets: Sequence[TabView], tab: str | None) -> TabView | None:
-    if tab is None:
-        # the first visible tab with something in it: after a run, what it wrote rather than an empty Sheet1
+    if tab is None:  # the first visible tab with something in it: a new spreadsheet's empty Sheet1 shows nothing
         visible = [s for s in sheets if not s.hidden]
         filled = (s for s in visible if any(_has_content(c) for c in s.cells.values()))
-        return next(filled, visible[0] if visible else sheets[0] if sheets else None)
+        return next(filled, visible[0] if visible else (sheets[0] if sheets else None))
     return next((s for s in sheets if s.title == tab or str(s.sheet_id) == tab), None)
 
 

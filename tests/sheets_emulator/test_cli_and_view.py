@@ -119,6 +119,18 @@ def test_page_lists_tabs_named_ranges_notes_and_formatted_cells() -> None:
     assert "25.6%" in page and "2023-03-15" in page and "$1,234.50" in page
 
 
+def test_without_a_tab_the_page_shows_the_first_visible_tab_that_holds_data() -> None:
+    """A new spreadsheet's empty Sheet1 is not what a user wants to see after a run: the first filled tab is."""
+    with start_sheets_emulator() as emulator:
+        emulator.service.create_spreadsheet("book2")
+        book = gspread_client(emulator.url).open_by_key("book2")
+        first = requests.get(emulator.url + "/view/book2", timeout=5).text
+        book.add_worksheet("Data", rows=2, cols=2).update([["Campaign"], ["Launch"]], "A1")
+        filled = requests.get(emulator.url + "/view/book2", timeout=5).text
+    assert "This tab is empty." in first  # nothing anywhere yet: the first visible tab, Sheet1
+    assert "This tab is empty." not in filled and "Launch" in filled
+
+
 def test_page_caps_rows_and_counts_the_rest() -> None:
     """A tab longer than 500 rows shows 500 and says how many more there are."""
     with start_sheets_emulator() as emulator:
