@@ -24,8 +24,9 @@ from typing import Any
 from sheets_sync.catalogue import field_info
 from sheets_sync.config.compare import COMPARE_KINDS, ROW_IDENTITY, TIME_SERIES
 from sheets_sync.dates import add_years, month_end, month_start
+from sheets_sync.records import field_value
 from sheets_sync.report import Column, ColumnKind, Table
-from sheets_sync.timeseries import bucket_bounds
+from sheets_sync.timeseries import as_date, bucket_bounds
 
 PREVIOUS_PREFIX = "previous."
 CHANGE_PREFIX = "change."
@@ -131,7 +132,7 @@ def record_keys(endpoint: str, records: Sequence[Mapping[str, Any]], *, kind: st
     if endpoint == TIME_SERIES:
         return _bucket_keys(records, kind=kind, period=period, granularity=granularity or "month")
     fields = ROW_IDENTITY[endpoint]
-    return [tuple(_dotted(record, path) for path in fields) for record in records]
+    return [tuple(field_value(record, path) for path in fields) for record in records]
 
 
 def _bucket_keys(records: Sequence[Mapping[str, Any]], *, kind: str, period: Period, granularity: str) -> list[Key]:
@@ -139,7 +140,7 @@ def _bucket_keys(records: Sequence[Mapping[str, Any]], *, kind: str, period: Per
     firsts = [first for first, _ in bucket_bounds(period[0], period[1], granularity)]
     keys: list[Key] = []
     for record in records:
-        day = _as_date(record.get("startDate"))
+        day = as_date(record.get("startDate"))
         position = None if day is None or day > period[1] else bisect_right(firsts, max(day, period[0])) - 1
         if kind == "previous_period":
             keys.append(("bucket", position))
@@ -219,23 +220,3 @@ def _change_column(column: Column, period: Period) -> Column:
                   label=label)
 
 
-def _dotted(record: Mapping[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None

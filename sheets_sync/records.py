@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,7 +92,7 @@ def default_columns(endpoint: Endpoint, metrics: Sequence[str], records: Sequenc
         if header in headers:  # a top-level field and a metric of the same name: keep both distinct
             header = path
         headers.add(header)
-        kind = infer_kind(path, (_get(r, path) for r in records))
+        kind = infer_kind(path, (field_value(r, path) for r in records))
         declared = field_info(path)
         columns.append(Column(path, header, kind, _default_format(path, kind), passthrough=path not in catalogue,
                               identifier=is_identifier(path), label=declared.label if declared else None))
@@ -108,7 +108,7 @@ def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metric
     if columns:
         chosen = []
         for spec in columns:
-            kind = infer_kind(spec.field, (_get(r, spec.field) for r in records))
+            kind = infer_kind(spec.field, (field_value(r, spec.field) for r in records))
             default_header = _header(spec.field)
             info = field_info(spec.field)
             # a header of the user's own stays as written everywhere; the catalogue label replaces only the default
@@ -118,7 +118,7 @@ def build_table(endpoint: Endpoint, records: Iterable[dict[str, Any]], *, metric
                                  identifier=is_identifier(spec.field), label=label))
     else:
         chosen = default_columns(endpoint, metrics, records, version)
-    rows = [tuple(convert(column.field, _get(record, column.field), tz) for column in chosen)
+    rows = [tuple(convert(column.field, field_value(record, column.field), tz) for column in chosen)
             for record in records]
     return Table(columns=chosen, rows=rows, meta=meta)
 
@@ -233,10 +233,11 @@ def _parse_iso(text: str) -> Any:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _get(record: dict[str, Any], path: str) -> Any:
+def field_value(record: Mapping[str, Any], path: str) -> Any:
+    """The value at dotted `path` in an API record (`creator.creatorId`), or None where the path stops."""
     value: Any = record
     for part in path.split("."):
-        if not isinstance(value, dict):
+        if not isinstance(value, dict):  # API records are JSON objects; dict is the cheap check on a hot path
             return None
         value = value.get(part)
     return value
@@ -256,7 +257,7 @@ def _expand(path: str, records: Sequence[dict[str, Any]]) -> list[str]:
     """
     members: list[str] = [f"{path}.{key}" for key in OBJECT_MEMBERS.get(path, ())]
     for record in records:
-        value = _get(record, path)
+        value = field_value(record, path)
         if isinstance(value, dict):
             for key in value:
                 sub = f"{path}.{key}"

@@ -59,7 +59,8 @@ def bucket_bounds(start: dt.date, end: dt.date, granularity: str) -> list[tuple[
     return out
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, a datetime or ISO text (its first ten characters); None for anything else."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -90,7 +91,7 @@ def fill_gaps(records: Sequence[dict[str, Any]], start: dt.date, end: dt.date, g
     placed: dict[int, list[dict[str, Any]]] = {}
     unplaced: list[dict[str, Any]] = []
     for record in records:
-        day = _as_date(record.get("startDate"))
+        day = as_date(record.get("startDate"))
         if day is None or day > end:
             unplaced.append(record)
             continue
