@@ -6,9 +6,9 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from datetime import date, timedelta
 
+from sheets_sync.argtypes import at_least, port
 from sheets_sync.emulator.options import EmulatorOptions
 from sheets_sync.emulator.server import build_emulator
 
@@ -18,67 +18,45 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run the local Later Influence Reporting API emulator. "
                                 "Its OAuth client is demo-client / demo-secret unless --client-id and "
                                 "--client-secret say otherwise.")
-    p.add_argument("--port", type=_port, default=0, help="port to listen on, 0-65535 (0 = a free port)")
+    p.add_argument("--port", type=port, default=0, help="port to listen on, 0-65535 (0 = a free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     p.add_argument("--pagination", choices=("page", "cursor"), default="page",
                    help="documentation generation to serve (default: page)")
     p.add_argument("--seed", type=int, default=1, help="dataset and fault seed (default 1)")
-    p.add_argument("--scale", type=_at_least(1), default=1, metavar="N", help="multiply the dataset size (default 1)")
+    p.add_argument("--scale", type=at_least(1), default=1, metavar="N", help="multiply the dataset size (default 1)")
     p.add_argument("--anchor-date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last day with data (default: yesterday, so relative date ranges such as last_30_days "
                         "return rows; pass a fixed date for the same data every day)")
     p.add_argument("--client-id", default="demo-client", help="OAuth client id to accept (default: demo-client)")
     p.add_argument("--client-secret", default="demo-secret",
                    help="OAuth client secret to accept (default: demo-secret)")
-    p.add_argument("--token-lifetime", type=_at_least(0), default=43200, metavar="SECONDS",
+    p.add_argument("--token-lifetime", type=at_least(0), default=43200, metavar="SECONDS",
                    help="lifetime of issued tokens (default 43200; 0 issues tokens already expired)")
     p.add_argument("--lenient-params", action="store_true", help="ignore unknown query parameters")
     faults = p.add_argument_group("fault injection (all off by default)")
-    faults.add_argument("--latency-ms", type=_at_least(0), default=0, metavar="MS",
+    faults.add_argument("--latency-ms", type=at_least(0), default=0, metavar="MS",
                         help="delay before answering each data request")
     faults.add_argument("--error-rate", type=_share, default=0.0, metavar="R",
                         help="share of requests answered 500/502/503, 0-1")
-    faults.add_argument("--rate-limit", type=_at_least(1), default=None, metavar="N",
+    faults.add_argument("--rate-limit", type=at_least(1), default=None, metavar="N",
                         help="at most N requests per minute (documented figure: 120)")
-    faults.add_argument("--throttle-every", type=_at_least(1), default=None, metavar="N",
+    faults.add_argument("--throttle-every", type=at_least(1), default=None, metavar="N",
                         help="answer every Nth request 429 with Retry-After")
-    faults.add_argument("--retry-after", type=_at_least(0), default=1, metavar="SECONDS",
+    faults.add_argument("--retry-after", type=at_least(0), default=1, metavar="SECONDS",
                         help="Retry-After of 429 and 503 answers (default 1)")
-    faults.add_argument("--revoke-after", type=_at_least(1), default=None, metavar="N",
+    faults.add_argument("--revoke-after", type=at_least(1), default=None, metavar="N",
                         help="revoke issued tokens after N authorised requests")
-    faults.add_argument("--malformed-json-every", type=_at_least(1), default=None, metavar="N",
+    faults.add_argument("--malformed-json-every", type=at_least(1), default=None, metavar="N",
                         help="answer every Nth request with broken JSON")
-    faults.add_argument("--html-every", type=_at_least(1), default=None, metavar="N",
+    faults.add_argument("--html-every", type=at_least(1), default=None, metavar="N",
                         help="answer every Nth request with an HTML error page")
     faults.add_argument("--repeat-cursor", action="store_true", help="cursor mode: page 2 repeats its cursor")
-    faults.add_argument("--restate-days", type=_at_least(0), default=0, metavar="N",
+    faults.add_argument("--restate-days", type=at_least(0), default=0, metavar="N",
                         help="late data: the last N days before today are reported in part and grow until final")
     faults.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return p
 
 
-def _port(text: str) -> int:
-    """A TCP port number, 0-65535; anything else is an argparse error (one line, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a whole number 0-65535") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: expected 0-65535 (0 = a free port)")
-    return value
-
-
-def _at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= `low` (a negative latency or a zero rate limit is refused)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number of at least {low}, not {value}")
-        return value
-    return parse
 
 
 def _share(text: str) -> float:

@@ -6,8 +6,8 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Callable
 
+from sheets_sync.argtypes import at_least, port
 from sheets_sync.sheets_emulator.quota import QuotaLimits
 from sheets_sync.sheets_emulator.server import start_sheets_emulator
 
@@ -20,38 +20,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run the local Google Sheets API v4 emulator (in memory, no "
                                 "credentials). Point the Sheets sink at it with SHEETS_EMULATOR_HOST=127.0.0.1:PORT "
                                 "and open http://127.0.0.1:PORT/ in a browser to see the spreadsheets.")
-    p.add_argument("--port", type=_port, default=0, help="port to listen on, 0-65535 (0 = a free port)")
+    p.add_argument("--port", type=port, default=0, help="port to listen on, 0-65535 (0 = a free port)")
     p.add_argument("--create", nargs="+", default=[], metavar="ID",
                    help="make empty spreadsheets with these keys, each with one tab Sheet1")
-    p.add_argument("--write-quota", type=_at_least(1), default=None, metavar="N",
+    p.add_argument("--write-quota", type=at_least(1), default=None, metavar="N",
                    help="write requests a minute per user before 429 (default: Google's 60)")
-    p.add_argument("--read-quota", type=_at_least(1), default=None, metavar="N",
+    p.add_argument("--read-quota", type=at_least(1), default=None, metavar="N",
                    help="read requests a minute per user before 429 (default: Google's 60)")
     return p
 
 
-def _port(text: str) -> int:
-    """A TCP port number, 0-65535; anything else is an argparse error (one line, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected a whole number 0-65535") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: expected 0-65535 (0 = a free port)")
-    return value
-
-
-def _at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= `low`."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number of at least {low}, not {value}")
-        return value
-    return parse
 
 
 def quota_limits(args: argparse.Namespace) -> QuotaLimits:
