@@ -91,6 +91,35 @@ def _database_error(exc: SQLAlchemyError) -> str | None:
     return one_line_error(str(getattr(exc, "orig", None) or exc))
 
 
+def open_database(url_text: str, metadata: sa.MetaData, *, create: bool, what: str,
+                  error: type[SheetsSyncError]) -> sa.Engine | None:
+    """An engine on `url_text` with `metadata`'s tables created, or None when reading (`create` False) a SQLite
+    file that was never written (nothing to show, create nothing). Every failure is one `error` line naming
+    `what` (the run history, the kept rows), never the URL's password."""
+    try:
+        url = sa.make_url(url_text)
+    except (SQLAlchemyError, ValueError):
+        raise error(f"cannot open {what}: state_url is not a SQLAlchemy database URL") from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        try:
+            if not create and not path.exists():
+                return None
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise error(f"cannot create the {what} folder {path.parent}: {exc.strerror or exc}") from None
+    try:
+        engine = sa.create_engine(url)
+        metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        raise error(f"cannot open {what} {shown}: {_database_error(exc)}") from None
+    except ImportError as exc:  # the URL's database driver is not installed (validate says so first)
+        raise error(f"cannot open {what} {shown}: its database driver is not installed "
+                    f"(Python module {exc.name or exc})") from None
+    return engine
+
+
 class RunHistory:
     """Reads and writes the `runs` table; the table is created on first use."""
 
@@ -99,32 +128,9 @@ class RunHistory:
         self._engine: sa.Engine | None = None
 
     def _connect(self, *, create: bool) -> sa.Engine | None:
-        if self._engine is not None:
-            return self._engine
-        try:
-            url = sa.make_url(self.url)
-        except (SQLAlchemyError, ValueError):
-            raise HistoryError("cannot open run history: state_url is not a SQLAlchemy database URL") from None
-        shown = url.render_as_string(hide_password=True)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            path = Path(url.database)
-            try:
-                if not create and not path.exists():
-                    return None  # reading a history that was never written: nothing to show, create nothing
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise HistoryError(f"cannot create the run history folder {path.parent}: "
-                                   f"{exc.strerror or exc}") from None
-        try:
-            engine = sa.create_engine(url)
-            _metadata.create_all(engine)
-        except SQLAlchemyError as exc:
-            raise HistoryError(f"cannot open run history {shown}: {_database_error(exc)}") from None
-        except ImportError as exc:  # the URL's database driver is not installed (validate says so first)
-            raise HistoryError(f"cannot open run history {shown}: its database driver is not installed "
-                               f"(Python module {exc.name or exc})") from None
-        self._engine = engine
-        return engine
+        if self._engine is None:
+            self._engine = open_database(self.url, _metadata, create=create, what="run history", error=HistoryError)
+        return self._engine
 
     def record(self, records: list[RunRecord]) -> None:
         """Append `records` (one per report) in one transaction."""

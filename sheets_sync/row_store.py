@@ -13,14 +13,13 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from sheets_sync.errors import SheetsSyncError
-from sheets_sync.history import one_line_error
+from sheets_sync.history import one_line_error, open_database
 
 _metadata = sa.MetaData()
 kept_rows_table = sa.Table(
@@ -95,25 +94,10 @@ class RowStore:
             return self._open(create=create)
 
     def _open(self, *, create: bool) -> sa.Engine | None:
-        if self._engine is not None:
-            return self._engine
-        try:
-            url = sa.make_url(self.url)
-        except (SQLAlchemyError, ValueError):
-            raise RowStoreError("cannot open the kept rows: state_url is not a SQLAlchemy database URL") from None
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            path = Path(url.database)
-            if not create and not path.exists():
-                return None  # nothing was ever kept: create nothing
-            path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            engine = sa.create_engine(url)
-            _metadata.create_all(engine)
-        except (SQLAlchemyError, ImportError) as exc:
-            raise RowStoreError(f"cannot open the kept rows in {url.render_as_string(hide_password=True)}: "
-                                f"{one_line_error(str(getattr(exc, 'orig', None) or exc))}") from None
-        self._engine = engine
-        return engine
+        if self._engine is None:
+            self._engine = open_database(self.url, _metadata, create=create, what="the kept rows",
+                                         error=RowStoreError)
+        return self._engine
 
     def load(self, report: str) -> KeptRows | None:
         """What `report` kept, or None when it has kept nothing yet."""
